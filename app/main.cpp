@@ -1,0 +1,150 @@
+// batchline: one binary, one subcommand per role (DESIGN.md §2).
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+
+#include "app/flags.hpp"
+#include "config/config.hpp"
+#include "core/log.hpp"
+#include "core/migrations.hpp"
+#include "core/stop_signal.hpp"
+#include "ingest/ingest_server.hpp"
+#include "outbox/relay.hpp"
+#include "projections/projector.hpp"
+#include "workers/mock_llm/mock_llm.hpp"
+#include "workers/worker.hpp"
+
+namespace bl {
+namespace {
+
+constexpr const char* kUsage = R"(usage: batchline <command> [flags]
+
+roles (configuration from the environment and BL_CONFIG; see docs/operations.md):
+  ingest        HTTP API: submit jobs, read results
+  relay         move due outbox rows into Redis streams
+  work          consume deliveries and call LLM providers
+  project       fold the event log into read models
+  run           all four roles in one process (laptop, demo)
+  migrate       apply schema migrations and exit
+
+tools:
+  mock-llm [--port N] [--latency-ms N] [--threads N]   a fake OpenAI-compatible provider
+  config        list every setting with its environment variable
+  version       print the version
+)";
+
+int fail(const std::string& message) {
+  std::fprintf(stderr, "batchline: %s\n", message.c_str());
+  return 2;
+}
+
+// Loads configuration and logging for a role; migrates the database when asked.
+bool prepare(const char* role, Config* out, bool migrate_schema, int* exit_code) {
+  auto config = load_config();
+  if (!config.ok()) {
+    *exit_code = fail(config.error().message);
+    return false;
+  }
+  *out = std::move(*config);
+  log::init(role, out->log_level, out->log_file);
+  if (out->keyring.empty() && std::strcmp(role, "migrate") != 0) {
+    *exit_code = fail("BL_DATA_KEYS is required: content is encrypted at rest (see README)");
+    return false;
+  }
+  if (migrate_schema) {
+    auto applied = migrate(out->database_url);
+    if (!applied.ok()) {
+      log::error("migration.failed", {{"error", log::code(error_code_name(applied.error().code))}});
+      *exit_code = fail("migration failed: " + applied.error().message);
+      return false;
+    }
+  }
+  return true;
+}
+
+int run_role(const std::string& command) {
+  Config config;
+  int code = 0;
+  if (!prepare(command.c_str(), &config, true, &code)) return code;
+  StopSignal stop;
+  StopSignal::install_handlers(stop);
+  if (command == "ingest") return IngestServer::run(config, stop);
+  if (command == "relay") return Relay(config, stop).run();
+  if (command == "work") return Worker(config, stop).run();
+  if (command == "project") return Projector(config, stop, all_projections()).run();
+  // run: every role in this process, sharing the stop signal.
+  int relay_code = 0, worker_code = 0, projector_code = 0;
+  std::thread relay([&] { relay_code = Relay(config, stop).run(); });
+  std::thread worker([&] { worker_code = Worker(config, stop).run(); });
+  std::thread projector([&] { projector_code = Projector(config, stop, all_projections()).run(); });
+  const int ingest_code = IngestServer::run(config, stop);
+  stop.request_stop();
+  relay.join();
+  worker.join();
+  projector.join();
+  return ingest_code | relay_code | worker_code | projector_code;
+}
+
+int run_mock(int argc, char** argv) {
+  Flags flags = parse_flags(argc, argv, 2);
+  MockLlmOptions o;
+  long long port = 0, latency = 0, threads = 1;
+  std::string error;
+  if (!flags.get_int("port", 8090, &port, &error) ||
+      !flags.get_int("latency-ms", 0, &latency, &error) ||
+      !flags.get_int("threads", 1, &threads, &error)) {
+    return fail(error);
+  }
+  o.host = flags.get("host", "127.0.0.1");
+  o.port = static_cast<int>(port);
+  o.latency_ms = latency;
+  o.threads = static_cast<int>(threads);
+  log::Level level = log::Level::kInfo;
+  log::parse_level(flags.get("log-level", "info"), &level);
+  log::init("mock-llm", level);
+  StopSignal stop;
+  StopSignal::install_handlers(stop);
+  return run_mock_llm(o, stop);
+}
+
+int list_settings() {
+  for (const auto& s : describe_settings()) {
+    std::printf("%-28s %-30s %s\n", s.key, s.env, s.help);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace bl
+
+int main(int argc, char** argv) {
+  using namespace bl;
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const std::string command = argv[1];
+  if (command == "ingest" || command == "relay" || command == "work" || command == "project" ||
+      command == "run") {
+    return run_role(command);
+  }
+  if (command == "migrate") {
+    Config config;
+    int code = 0;
+    if (!prepare("migrate", &config, true, &code)) return code;
+    return 0;
+  }
+  if (command == "mock-llm") return run_mock(argc, argv);
+  if (command == "config") return list_settings();
+  if (command == "version" || command == "--version") {
+    std::puts("batchline 0.1.0");
+    return 0;
+  }
+  if (command == "help" || command == "--help" || command == "-h") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  return fail("unknown command \"" + command + "\"; run `batchline help`");
+}

@@ -1,0 +1,100 @@
+#pragma once
+// Configuration: every setting has one name in a JSON file (BL_CONFIG=path) and one
+// environment variable (which wins). The table of settings lives in config.cpp and is the
+// reference in docs/operations.md. A bad value fails start-up with the setting's name.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/crypto.hpp"
+#include "core/log.hpp"
+#include "core/result.hpp"
+
+namespace bl {
+
+// One entry of the model registry: what clients call "model", and how to reach it.
+struct ModelConfig {
+  std::string id;
+  std::string provider = "openai";  // openai | azure | anthropic | gemini
+  std::string base_url;
+  std::string upstream_model;   // name sent to the provider (defaults to id)
+  std::string api_key_env;      // defaults to {MODEL}_KEY, upper-cased, non-alnum -> '_'
+  std::string api_version;      // Azure api-version / anthropic-version
+  int max_concurrency = 1024;   // in-flight calls per worker process
+  int requests_per_minute = 0;  // fleet-wide, 0 = unlimited
+  int tokens_per_minute = 0;    // fleet-wide, 0 = unlimited
+  std::int64_t input_nano_usd_per_mtok = 0;
+  std::int64_t output_nano_usd_per_mtok = 0;
+  int context_window = 0;  // tokens, 0 = unknown
+  int max_output_tokens = 4096;
+
+  // The key, read from the environment at start; never logged.
+  std::string api_key;
+};
+
+struct Config {
+  // Connections.
+  std::string database_url = "postgresql://postgres@127.0.0.1:55432/batchline";
+  std::string redis_host = "127.0.0.1";
+  int redis_port = 56379;
+  std::string redis_prefix = "bl";
+
+  // Ingest.
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8080;
+  int http_threads = 1;
+  int db_pool_size = 4;
+  std::size_t max_body_bytes = 8 << 20;
+  std::size_t max_header_bytes = 16 << 10;
+  int max_jobs_per_request = 1000;
+  std::size_t max_job_bytes = 1 << 20;
+  std::string dev_api_key;
+
+  // Keys and content encryption.
+  std::string key_pepper;
+  DataKeyring keyring;
+
+  // Relay.
+  int relay_batch_size = 500;
+  int relay_poll_ms = 200;
+
+  // Worker.
+  std::string worker_name;  // stable consumer name; defaults to hostname:pid
+  int worker_max_inflight = 2048;
+  int worker_max_attempts = 5;
+  int worker_connect_timeout_ms = 5000;
+  int worker_request_timeout_ms = 120000;
+  int worker_backoff_base_ms = 1000;
+  int worker_backoff_max_ms = 60000;
+
+  // Projector.
+  int projector_page_size = 2000;
+  int projector_poll_ms = 200;
+
+  // Logging.
+  log::Level log_level = log::Level::kInfo;
+  std::string log_file;
+
+  std::vector<ModelConfig> models;
+
+  const ModelConfig* find_model(std::string_view id) const;
+};
+
+// Reads BL_CONFIG (optional JSON file) then the environment.
+Result<Config> load_config();
+// Same, from explicit sources (tests).
+Result<Config> load_config_from(const std::string& json_text,
+                                const std::vector<std::pair<std::string, std::string>>& env);
+
+// Setting names, environment variables and help, for `batchline config --help` and docs.
+struct SettingInfo {
+  const char* key;
+  const char* env;
+  const char* help;
+};
+std::vector<SettingInfo> describe_settings();
+
+}  // namespace bl

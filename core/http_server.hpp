@@ -1,0 +1,124 @@
+#pragma once
+// HTTP/1.1 server on libevent's evhttp. Each server thread owns one event loop and one evhttp
+// bound to the same port with SO_REUSEPORT. A handler may answer at once or later from any
+// thread through its Responder (work that blocks, such as PostgreSQL, runs elsewhere and
+// responds when done); the reply is posted back to the request's loop.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "core/event_loop.hpp"
+#include "core/result.hpp"
+
+struct evhttp_request;
+struct evhttp;
+
+namespace bl {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method;  // upper case
+  std::string path;    // without the query
+  std::string query;   // raw, without '?'
+  HeaderList headers;  // names lower-cased
+  std::string body;
+  std::string request_id;  // X-Request-Id as received (if sane) or generated
+  std::string route;       // the matched route template, e.g. "/v1/jobs/{id}"
+  std::vector<std::pair<std::string, std::string>> path_params;
+
+  // First header with this lower-case name.
+  const std::string* header(std::string_view name) const;
+  std::string_view path_param(std::string_view name) const;
+  // Decoded value of the first query parameter with this name.
+  std::optional<std::string> query_param(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  HeaderList headers;
+  std::string body;
+
+  static HttpResponse json(int status, std::string body);
+  static HttpResponse text(int status, std::string body, std::string content_type);
+};
+
+// Answers one request, exactly once, from any thread. Copies share the same request; later
+// calls are ignored. A request whose every Responder is dropped unanswered gets a 500.
+class Responder {
+ public:
+  struct State;
+  explicit Responder(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  void send(HttpResponse response) const;
+  // Sends after delay_ms, from a timer on the request's loop (no thread sleeps).
+  void send_after(std::int64_t delay_ms, HttpResponse response) const;
+  const std::string& request_id() const;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+using HttpHandler = std::function<void(HttpRequest& request, Responder responder)>;
+
+class Router {
+ public:
+  // pattern: "/v1/jobs/{id}/cancel"; a {name} segment matches one non-empty segment.
+  void add(std::string method, std::string pattern, HttpHandler handler);
+  // Found handler; otherwise sets *method_mismatch when the path exists with another method.
+  const HttpHandler* match(HttpRequest& request, bool* method_mismatch) const;
+  std::vector<std::pair<std::string, std::string>> routes() const;  // (method, pattern)
+
+ private:
+  struct Route {
+    std::string method;
+    std::string pattern;
+    std::vector<std::string> segments;
+    HttpHandler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+struct HttpServerOptions {
+  std::string name = "http";  // role name for logs and metrics
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0 picks a free port; see HttpServer::port()
+  int threads = 1;
+  std::size_t max_header_bytes = 16 << 10;
+  std::size_t max_body_bytes = 8 << 20;
+  int read_write_timeout_s = 30;
+};
+
+class HttpServer {
+ public:
+  HttpServer(HttpServerOptions options, Router router);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds every thread's listener and starts the threads.
+  Status start();
+  // Stops accepting, stops the loops and joins the threads. Idempotent.
+  void stop();
+  int port() const { return port_; }
+
+ private:
+  struct Worker;
+  static void on_request(evhttp_request* req, void* arg);
+  void handle(Worker& worker, evhttp_request* req);
+
+  HttpServerOptions options_;
+  Router router_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+  int port_ = 0;
+  bool started_ = false;
+};
+
+}  // namespace bl

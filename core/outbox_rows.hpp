@@ -1,0 +1,25 @@
+#pragma once
+// Writing deliveries into the outbox, inside the transaction whose events cause them. The
+// relay (outbox/) is the only reader.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/ids.hpp"
+#include "core/pg.hpp"
+
+namespace bl {
+
+struct OutboxRow {
+  Uuid job_id;
+  std::string queue;  // the model id
+  int attempt = 1;
+  int priority = 500;
+  std::int64_t due_at_ms = 0;  // 0 = now
+};
+
+// Inserts all rows in one statement and sends one NOTIFY for the transaction.
+void insert_outbox_rows(pqxx::transaction_base& tx, const std::vector<OutboxRow>& rows);
+
+}  // namespace bl

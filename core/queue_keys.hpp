@@ -1,0 +1,31 @@
+#pragma once
+// Redis key layout. Every key of one model's queue carries the hash tag {model}, so a queue
+// lives in one Redis Cluster slot and the relay's enqueue script touches one slot only.
+//   <prefix>:{<model>}:q:<band>             stream of deliveries, consumer group "workers"
+//   <prefix>:{<model>}:d:<job>:<attempt>     delivery marker (de-duplicates re-sends)
+
+#include <string>
+#include <string_view>
+
+#include "core/ids.hpp"
+
+namespace bl {
+
+inline constexpr const char* kConsumerGroup = "workers";
+inline constexpr int kPriorityBands = 3;
+
+// Priority 1 (first) .. 1000 (last) -> band 0 (served first) .. 2.
+int priority_band(int priority);
+
+class QueueKeys {
+ public:
+  explicit QueueKeys(std::string prefix) : prefix_(std::move(prefix)) {}
+  std::string stream(std::string_view model, int band) const;
+  std::string delivery(std::string_view model, const Uuid& job, int attempt) const;
+  const std::string& prefix() const { return prefix_; }
+
+ private:
+  std::string prefix_;
+};
+
+}  // namespace bl

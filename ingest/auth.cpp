@@ -1,0 +1,28 @@
+#include "ingest/auth.hpp"
+
+#include "core/crypto.hpp"
+
+namespace bl {
+
+std::string presented_key(const HttpRequest& request) {
+  if (const std::string* auth = request.header("authorization")) {
+    constexpr std::string_view kBearer = "Bearer ";
+    if (auth->size() > kBearer.size() &&
+        std::string_view(*auth).substr(0, kBearer.size()) == kBearer) {
+      return auth->substr(kBearer.size());
+    }
+  }
+  if (const std::string* key = request.header("x-api-key")) return *key;
+  return {};
+}
+
+Result<Principal> authenticate(const HttpRequest& request, const Config& config) {
+  const std::string key = presented_key(request);
+  if (key.empty()) return Error{ErrorCode::kUnauthenticated, "missing API key"};
+  if (!config.dev_api_key.empty() && constant_time_equal(key, config.dev_api_key)) {
+    return Principal{"org_dev", "ws_dev", "key_dev", Scope::kClient};
+  }
+  return Error{ErrorCode::kUnauthenticated, "invalid API key"};
+}
+
+}  // namespace bl

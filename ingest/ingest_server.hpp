@@ -1,0 +1,34 @@
+#pragma once
+// The ingest role: the HTTP API in front of the event log.
+
+#include <memory>
+
+#include "config/config.hpp"
+#include "core/http_server.hpp"
+#include "core/pg_pool.hpp"
+#include "core/stop_signal.hpp"
+
+namespace bl {
+
+class JobsApi;
+
+class IngestServer {
+ public:
+  explicit IngestServer(const Config& config);
+  ~IngestServer();
+
+  Status start();
+  void stop();
+  int port() const;
+
+  // Runs until stop is requested; returns an exit code.
+  static int run(const Config& config, StopSignal& stop);
+
+ private:
+  const Config& config_;
+  std::unique_ptr<PgPool> pool_;
+  std::unique_ptr<JobsApi> jobs_;
+  std::unique_ptr<HttpServer> server_;
+};
+
+}  // namespace bl

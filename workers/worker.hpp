@@ -1,0 +1,91 @@
+#pragma once
+// A worker process (DESIGN.md §5). The loop thread drives Redis (a dedicated connection for
+// blocking reads, another for acknowledgements), provider calls (libcurl multi) and timers.
+// PostgreSQL runs on two threads of its own: the loader reads jobs for new deliveries, the
+// writer appends results in group commits. A delivery is acknowledged in Redis only after its
+// result is durable.
+//
+//   XREADGROUP -> loader (PG) -> provider call (curl) -> writer (PG) -> XACK + XDEL
+
+#include <memory>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/batching_thread.hpp"
+#include "core/event_loop.hpp"
+#include "core/http_client.hpp"
+#include "core/queue_keys.hpp"
+#include "core/redis.hpp"
+#include "core/stop_signal.hpp"
+#include "workers/job_loader.hpp"
+#include "workers/provider.hpp"
+#include "workers/result_writer.hpp"
+
+namespace bl {
+
+class Worker {
+ public:
+  Worker(const Config& config, StopSignal& stop);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  int run();
+
+ private:
+  struct Call;
+
+  // Loop thread.
+  void read_more();
+  void read_band(int band);
+  void on_read(Result<RedisReply> reply, int band);
+  void ensure_groups(std::function<void()> then);
+  void on_loaded(std::vector<LoadedJob> jobs);
+  void start_call(LoadedJob job);
+  void on_call_done(std::uint64_t call_key, HttpCallResult result);
+  void record(LoadedJob& job, const ProviderOutcome& outcome, std::int64_t started_ms,
+              std::int64_t latency_ms);
+  void on_written(std::vector<Delivery> done);
+  void acknowledge(const std::vector<Delivery>& deliveries);
+  void begin_shutdown();
+  void maybe_finish_shutdown();
+  std::int64_t backoff_ms(int attempt, std::int64_t hint_ms);
+
+  // Database threads.
+  void load_batch(std::vector<Delivery>& batch);
+  void write_batch(std::vector<ResultWrite>& batch);
+
+  const Config& config_;
+  StopSignal& stop_;
+  QueueKeys keys_;
+  std::vector<std::string> stream_keys_;    // per model and band, band-major
+  std::vector<std::string> stream_models_;  // model of each stream key
+
+  EventLoop loop_;
+  std::unique_ptr<RedisAsync> reader_;    // blocking XREADGROUP only
+  std::unique_ptr<RedisAsync> commands_;  // everything else
+  std::unique_ptr<HttpClient> http_;
+  std::unique_ptr<Timer> retry_read_timer_;
+  std::unique_ptr<Timer> shutdown_deadline_;
+  std::unique_ptr<Timer> groups_retry_timer_;
+  std::function<void()> groups_then_;  // what to do once the consumer groups exist
+
+  // Loop-thread state.
+  bool reading_ = false;
+  bool stopping_ = false;
+  int in_flight_ = 0;  // deliveries read and not yet acknowledged
+  std::uint64_t next_call_key_ = 1;
+  std::unordered_map<std::uint64_t, std::unique_ptr<Call>> calls_;
+  std::mt19937_64 rng_{std::random_device{}()};
+
+  // Database threads (each owns its connection).
+  PgConnectionPtr loader_conn_;
+  PgConnectionPtr writer_conn_;
+  std::unique_ptr<BatchingThread<Delivery>> loader_;
+  std::unique_ptr<BatchingThread<ResultWrite>> writer_;
+};
+
+}  // namespace bl
