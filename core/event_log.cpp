@@ -62,7 +62,7 @@ StreamHeads read_stream_heads(pqxx::transaction_base& tx, const std::vector<Uuid
   return heads;
 }
 
-void insert_events(pqxx::transaction_base& tx, const std::vector<StreamAppend>& appends) {
+std::size_t insert_events(pqxx::transaction_base& tx, const std::vector<StreamAppend>& appends) {
   std::vector<Uuid> ids;
   std::vector<std::string> types, versions, event_types, data, metadata;
   for (const auto& a : appends) {
@@ -76,14 +76,17 @@ void insert_events(pqxx::transaction_base& tx, const std::vector<StreamAppend>& 
       metadata.push_back(e.metadata.empty() ? "{}" : e.metadata);
     }
   }
-  if (ids.empty()) return;
-  tx.exec_params(
+  if (ids.empty()) return 0;
+  // A (stream, version) that exists already is skipped, not an error, so that a lost race is
+  // reported as kVersionConflict by the caller instead of aborting the transaction.
+  const auto r = tx.exec_params(
       "INSERT INTO events (stream_id, stream_type, version, event_type, data, metadata) "
       "SELECT * FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::jsonb[], "
-      "$6::jsonb[])",
+      "$6::jsonb[]) ON CONFLICT ON CONSTRAINT events_stream_version DO NOTHING",
       pg_uuid_array(ids), pg_text_array(types), pg_text_array(versions), pg_text_array(event_types),
       pg_text_array(data), pg_text_array(metadata));
   notify(tx, kEventsChannel);  // PostgreSQL folds repeats within one transaction into one
+  return static_cast<std::size_t>(r.affected_rows());
 }
 
 Status append_events(pqxx::transaction_base& tx, const std::vector<StreamAppend>& appends) {
@@ -106,7 +109,14 @@ Status append_events(pqxx::transaction_base& tx, const std::vector<StreamAppend>
       }
     }
   }
-  insert_events(tx, appends);
+  std::size_t expected = 0;
+  for (const auto& a : appends)
+    expected += a.events.size();
+  if (insert_events(tx, appends) != expected) {
+    // Only a stream created concurrently (expected_version 0) can get here: the others are
+    // locked and checked above. The caller must not commit.
+    return Error{ErrorCode::kVersionConflict, "a stream expected to be new already exists"};
+  }
   return {};
 }
 

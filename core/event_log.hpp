@@ -67,12 +67,14 @@ void lock_streams(pqxx::transaction_base& tx, const std::vector<Uuid>& streams);
 StreamHeads read_stream_heads(pqxx::transaction_base& tx, const std::vector<Uuid>& streams);
 
 // Appends all events in one statement. Streams with expected_version > 0 are locked and
-// checked first; a mismatch returns kVersionConflict and writes nothing.
+// checked first. A lost race returns kVersionConflict; the caller must then abort the
+// transaction (some events may have been written in it).
 Status append_events(pqxx::transaction_base& tx, const std::vector<StreamAppend>& appends);
 
 // Low-level insert without locks or checks, for callers that already locked and checked
-// (the worker's group commit).
-void insert_events(pqxx::transaction_base& tx, const std::vector<StreamAppend>& appends);
+// (the worker's group commit). Returns the number of events inserted: an event whose
+// (stream, version) exists already is skipped.
+std::size_t insert_events(pqxx::transaction_base& tx, const std::vector<StreamAppend>& appends);
 
 std::vector<RecordedEvent> read_stream(pqxx::transaction_base& tx, const Uuid& stream);
 std::vector<RecordedEvent> read_streams(pqxx::transaction_base& tx,

@@ -125,7 +125,9 @@ HttpClient::CallId HttpClient::start(HttpCall spec, Done done) {
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
-  curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  // Waiting for a connection to multiplex on only pays over TLS (HTTP/2); for cleartext
+  // HTTP/1.1 it would hold new calls back until the first response.
+  if (s.url.rfind("https://", 0) == 0) curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
   curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, s.connect_timeout_ms);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, s.timeout_ms);
