@@ -7,6 +7,7 @@
 
 #include "app/flags.hpp"
 #include "config/config.hpp"
+#include "core/admin_server.hpp"
 #include "core/log.hpp"
 #include "core/migrations.hpp"
 #include "core/stop_signal.hpp"
@@ -71,6 +72,7 @@ int run_role(const std::string& command) {
   StopSignal stop;
   StopSignal::install_handlers(stop);
   if (command == "ingest") return IngestServer::run(config, stop);
+  const auto admin = start_admin_server(command, config.admin_host, config.admin_port);
   if (command == "relay") return Relay(config, stop).run();
   if (command == "work") return Worker(config, stop).run();
   if (command == "project") return Projector(config, stop, all_projections()).run();

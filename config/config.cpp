@@ -81,18 +81,30 @@ Status set_redis_url(Config& c, std::string_view v) {
   return {};
 }
 
-Status set_listen(Config& c, std::string_view v) {
+Status parse_host_port(std::string_view v, std::string* host, int* port) {
   auto colon = v.rfind(':');
   if (colon == std::string_view::npos) return Error::invalid("expected host:port");
-  int port = 0;
+  int n = 0;
   auto ps = v.substr(colon + 1);
-  auto [p, ec] = std::from_chars(ps.data(), ps.data() + ps.size(), port);
-  if (ec != std::errc() || p != ps.data() + ps.size() || port < 0 || port > 65535) {
+  auto [p, ec] = std::from_chars(ps.data(), ps.data() + ps.size(), n);
+  if (ec != std::errc() || p != ps.data() + ps.size() || n < 0 || n > 65535) {
     return Error::invalid("bad port");
   }
-  c.listen_host = std::string(v.substr(0, colon));
-  c.listen_port = port;
+  *host = std::string(v.substr(0, colon));
+  *port = n;
   return {};
+}
+
+Status set_listen(Config& c, std::string_view v) {
+  return parse_host_port(v, &c.listen_host, &c.listen_port);
+}
+
+Status set_admin_listen(Config& c, std::string_view v) {
+  if (v.empty()) {
+    c.admin_host.clear();
+    return {};
+  }
+  return parse_host_port(v, &c.admin_host, &c.admin_port);
 }
 
 Status set_log_level(Config& c, std::string_view v) {
@@ -151,6 +163,9 @@ const std::vector<Setting>& settings() {
        size_setting(&Config::max_job_bytes, 256, std::size_t{64} << 20)},
       {"dev_api_key", "BL_DEV_API_KEY", "a development API key accepted as a client key",
        string_setting(&Config::dev_api_key)},
+      {"dev_admin_api_key", "BL_DEV_ADMIN_API_KEY",
+       "a development API key accepted as the admin of org_dev",
+       string_setting(&Config::dev_admin_api_key)},
       {"key_pepper", "BL_KEY_PEPPER", "server secret mixed into API key hashes",
        string_setting(&Config::key_pepper)},
       {"data_keys", "BL_DATA_KEYS",
@@ -178,6 +193,9 @@ const std::vector<Setting>& settings() {
        int_setting(&Config::projector_page_size, 1, 100000)},
       {"projector_poll_ms", "BL_PROJECTOR_POLL_MS", "projector polling interval",
        int_setting(&Config::projector_poll_ms, 10, 60000)},
+      {"admin_listen", "BL_ADMIN_LISTEN",
+       "host:port for /healthz and /metrics of relay, work and project (empty: off)",
+       set_admin_listen},
       {"log_level", "BL_LOG_LEVEL", "trace, debug, info, warn or error", set_log_level},
       {"log_file", "BL_LOG_FILE", "log to this file instead of stderr",
        string_setting(&Config::log_file)},

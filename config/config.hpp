@@ -52,6 +52,7 @@ struct Config {
   int max_jobs_per_request = 1000;
   std::size_t max_job_bytes = 1 << 20;
   std::string dev_api_key;
+  std::string dev_admin_api_key;
 
   // Keys and content encryption.
   std::string key_pepper;
@@ -73,6 +74,11 @@ struct Config {
   // Projector.
   int projector_page_size = 2000;
   int projector_poll_ms = 200;
+
+  // Operations: /healthz and /metrics of relay, work and project (empty: off). Ingest serves
+  // them on its API port.
+  std::string admin_host;
+  int admin_port = 0;
 
   // Logging.
   log::Level log_level = log::Level::kInfo;

@@ -3,6 +3,7 @@
 // lives in one Redis Cluster slot and the relay's enqueue script touches one slot only.
 //   <prefix>:{<model>}:q:<band>             stream of deliveries, consumer group "workers"
 //   <prefix>:{<model>}:d:<job>:<attempt>     delivery marker (de-duplicates re-sends)
+//   <prefix>:cancel                          pub/sub channel: job ids cancelled (abort calls)
 
 #include <string>
 #include <string_view>
@@ -22,6 +23,8 @@ class QueueKeys {
   explicit QueueKeys(std::string prefix) : prefix_(std::move(prefix)) {}
   std::string stream(std::string_view model, int band) const;
   std::string delivery(std::string_view model, const Uuid& job, int attempt) const;
+  // Ingest PUBLISHes a job's uuid here after committing JobCancelled; workers abort the call.
+  std::string cancel_channel() const { return prefix_ + ":cancel"; }
   const std::string& prefix() const { return prefix_; }
 
  private:

@@ -16,11 +16,14 @@ std::string presented_key(const HttpRequest& request) {
   return {};
 }
 
-Result<Principal> authenticate(const HttpRequest& request, const Config& config) {
+Result<Principal> DevKeyAuthenticator::authenticate(const HttpRequest& request) const {
   const std::string key = presented_key(request);
   if (key.empty()) return Error{ErrorCode::kUnauthenticated, "missing API key"};
-  if (!config.dev_api_key.empty() && constant_time_equal(key, config.dev_api_key)) {
+  if (!config_.dev_api_key.empty() && constant_time_equal(key, config_.dev_api_key)) {
     return Principal{"org_dev", "ws_dev", "key_dev", Scope::kClient};
+  }
+  if (!config_.dev_admin_api_key.empty() && constant_time_equal(key, config_.dev_admin_api_key)) {
+    return Principal{"org_dev", "ws_dev", "key_dev_admin", Scope::kAdmin};
   }
   return Error{ErrorCode::kUnauthenticated, "invalid API key"};
 }

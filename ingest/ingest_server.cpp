@@ -1,8 +1,10 @@
 #include "ingest/ingest_server.hpp"
 
+#include "core/admin_server.hpp"
 #include "core/api_error.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "ingest/auth.hpp"
 #include "ingest/jobs_api.hpp"
 
 namespace bl {
@@ -20,12 +22,11 @@ IngestServer::~IngestServer() {
 
 Status IngestServer::start() {
   pool_ = std::make_unique<PgPool>(config_.database_url, config_.db_pool_size, kMaxQueuedDbTasks);
-  jobs_ = std::make_unique<JobsApi>(config_, *pool_);
+  auth_ = std::make_unique<DevKeyAuthenticator>(config_);
+  jobs_ = std::make_unique<JobsApi>(config_, *auth_, *pool_);
   Router router;
   jobs_->add_routes(router);
-  router.add("GET", "/healthz", [](HttpRequest&, Responder r) {
-    r.send(HttpResponse::json(200, R"({"status":"ok"})"));
-  });
+  add_operations_routes(router);
   router.add("GET", "/readyz", [this](HttpRequest&, Responder r) {
     const bool queued = pool_->submit([r](pqxx::connection* conn) {
       auto ok = conn != nullptr && pg_call([&]() -> Status {

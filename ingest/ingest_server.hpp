@@ -10,6 +10,7 @@
 
 namespace bl {
 
+class Authenticator;
 class JobsApi;
 
 class IngestServer {
@@ -27,6 +28,7 @@ class IngestServer {
  private:
   const Config& config_;
   std::unique_ptr<PgPool> pool_;
+  std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<JobsApi> jobs_;
   std::unique_ptr<HttpServer> server_;
 };

@@ -7,6 +7,7 @@
 #include "core/metrics.hpp"
 #include "core/outbox_rows.hpp"
 #include "ingest/auth.hpp"
+#include "ingest/command_audit.hpp"
 #include "ingest/job_json.hpp"
 #include "ingest/job_validation.hpp"
 #include "projections/job_queries.hpp"
@@ -40,13 +41,17 @@ void JobsApi::add_routes(Router& router) {
 }
 
 void JobsApi::submit(HttpRequest& request, Responder responder) {
-  auto principal = authenticate(request, config_);
+  auto principal = auth_.authenticate(request);
   if (!principal.ok()) return responder.send(error_response(principal.error()));
-  ValidationResult v = validate_jobs(request.body, config_);
-  if (v.error) return responder.send(error_response(*v.error));
-
   EventMetadata meta{principal->org_id, principal->workspace_id, principal->key_id,
                      request.request_id, std::nullopt};
+  ValidationResult v = validate_jobs(request.body, config_);
+  if (v.error) {
+    record_rejected_command(pool_, {"jobs.create", "job", "", v.error->status, v.error->code},
+                            meta);
+    return responder.send(error_response(*v.error));
+  }
+
   auto task = [this, responder, meta = std::move(meta),
                jobs = std::move(v.jobs)](pqxx::connection* conn) {
     if (conn == nullptr)
@@ -73,6 +78,10 @@ void JobsApi::submit(HttpRequest& request, Responder responder) {
                                                std::move(*data), metadata}}});
       deliveries.push_back(OutboxRow{id, job.model, 1, job.priority, 0});
     }
+    appends.push_back(audit_append(
+        {"jobs.create", "job", ids.size() == 1 ? to_api_id(id_prefix::kJob, ids[0]) : "", 202, "",
+         static_cast<int>(ids.size())},
+        meta));
     auto committed = pg_call([&]() -> Status {
       pqxx::work tx(*conn);
       if (auto s = append_events(tx, appends); !s.ok()) return s;
@@ -115,7 +124,7 @@ void JobsApi::submit(HttpRequest& request, Responder responder) {
 }
 
 void JobsApi::get(HttpRequest& request, Responder responder) {
-  auto principal = authenticate(request, config_);
+  auto principal = auth_.authenticate(request);
   if (!principal.ok()) return responder.send(error_response(principal.error()));
   const auto id = from_api_id(id_prefix::kJob, request.path_param("id"));
   if (!id) return responder.send(error_response(404, "not_found", "no such job"));

@@ -4,12 +4,14 @@
 #include "config/config.hpp"
 #include "core/http_server.hpp"
 #include "core/pg_pool.hpp"
+#include "ingest/auth.hpp"
 
 namespace bl {
 
 class JobsApi {
  public:
-  JobsApi(const Config& config, PgPool& pool) : config_(config), pool_(pool) {}
+  JobsApi(const Config& config, const Authenticator& auth, PgPool& pool)
+      : config_(config), auth_(auth), pool_(pool) {}
   void add_routes(Router& router);
 
   // Validates every job, then appends one JobSubmitted per job and its outbox row in one
@@ -19,6 +21,7 @@ class JobsApi {
 
  private:
   const Config& config_;
+  const Authenticator& auth_;
   PgPool& pool_;
 };
 
