@@ -53,6 +53,16 @@ struct Config {
   std::size_t max_job_bytes = 1 << 20;
   std::string dev_api_key;
   std::string dev_admin_api_key;
+  std::string dev_other_api_key;  // a client of a second org and workspace (isolation tests)
+
+  // Files and batches (OpenAI- and Anthropic-compatible).
+  std::size_t max_upload_bytes = 200u << 20;      // file content in POST /v1/files
+  std::size_t max_batch_body_bytes = 256u << 20;  // POST /v1/messages/batches
+  int max_batch_requests = 50000;                 // lines or requests in one batch
+  int batch_completion_window_s = 86400;          // what "24h" means (tests shorten it)
+  int batch_create_dedupe_s = 600;                // identical creates answered with one batch
+  int batch_manager_poll_ms = 1000;               // batch manager scan interval
+  std::string public_base_url;                    // for Anthropic's results_url
 
   // Keys and content encryption.
   std::string key_pepper;

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <chrono>
@@ -276,8 +277,20 @@ HttpResponse HttpResponse::text(int status, std::string body, std::string conten
 }
 
 void Router::add(std::string method, std::string pattern, HttpHandler handler) {
-  Route r{std::move(method), pattern, split_path(pattern), std::move(handler)};
+  add(std::move(method), std::move(pattern), 0, std::move(handler));
+}
+
+void Router::add(std::string method, std::string pattern, std::size_t max_body_bytes,
+                 HttpHandler handler) {
+  Route r{std::move(method), pattern, split_path(pattern), std::move(handler), max_body_bytes};
   routes_.push_back(std::move(r));
+}
+
+std::size_t Router::largest_route_body_limit() const {
+  std::size_t largest = 0;
+  for (const auto& r : routes_)
+    largest = std::max(largest, r.max_body_bytes);
+  return largest;
 }
 
 const HttpHandler* Router::match(HttpRequest& request, bool* method_mismatch) const {
@@ -302,6 +315,7 @@ const HttpHandler* Router::match(HttpRequest& request, bool* method_mismatch) co
     }
     request.route = r.pattern;
     request.path_params = std::move(params);
+    request.route_max_body_bytes = r.max_body_bytes;
     return &r.handler;
   }
   return nullptr;
@@ -341,7 +355,9 @@ Status HttpServer::start() {
     w->server = this;
     w->http.reset(evhttp_new(w->loop->base()));
     evhttp_set_max_headers_size(w->http.get(), static_cast<ev_ssize_t>(options_.max_header_bytes));
-    evhttp_set_max_body_size(w->http.get(), static_cast<ev_ssize_t>(options_.max_body_bytes));
+    const std::size_t body_limit =
+        std::max(options_.max_body_bytes, router_.largest_route_body_limit());
+    evhttp_set_max_body_size(w->http.get(), static_cast<ev_ssize_t>(body_limit));
     evhttp_set_timeout(w->http.get(), options_.read_write_timeout_s);
     evhttp_set_allowed_methods(w->http.get(), EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_DELETE |
                                                   EVHTTP_REQ_PATCH | EVHTTP_REQ_PUT |
@@ -434,6 +450,14 @@ void HttpServer::handle(Worker& w, evhttp_request* req) {
                        ? error_response(405, "method_not_allowed",
                                         "method " + r.method + " is not allowed on this path")
                        : error_response(404, "not_found", "no such route"));
+    return;
+  }
+  const std::size_t body_limit =
+      r.route_max_body_bytes > 0 ? r.route_max_body_bytes : options_.max_body_bytes;
+  if (r.body.size() > body_limit) {
+    responder.send(error_response(413, "request_too_large",
+                                  "the request body is larger than this route accepts (" +
+                                      std::to_string(body_limit) + " bytes)"));
     return;
   }
   try {

@@ -33,6 +33,7 @@ struct HttpRequest {
   std::string request_id;  // X-Request-Id as received (if sane) or generated
   std::string route;       // the matched route template, e.g. "/v1/jobs/{id}"
   std::vector<std::pair<std::string, std::string>> path_params;
+  std::size_t route_max_body_bytes = 0;  // the matched route's own body limit, 0 if none
 
   // First header with this lower-case name.
   const std::string* header(std::string_view name) const;
@@ -71,6 +72,13 @@ class Router {
  public:
   // pattern: "/v1/jobs/{id}/cancel"; a {name} segment matches one non-empty segment.
   void add(std::string method, std::string pattern, HttpHandler handler);
+  // Same, with a body limit of its own instead of the server's (large uploads). evhttp
+  // buffers a body before any route is known, so the server buffers up to the largest route
+  // limit and a smaller route answers 413 after the body has arrived.
+  void add(std::string method, std::string pattern, std::size_t max_body_bytes,
+           HttpHandler handler);
+  // The largest body limit of any route (0 when none has its own).
+  std::size_t largest_route_body_limit() const;
   // Found handler; otherwise sets *method_mismatch when the path exists with another method.
   const HttpHandler* match(HttpRequest& request, bool* method_mismatch) const;
   std::vector<std::pair<std::string, std::string>> routes() const;  // (method, pattern)
@@ -81,6 +89,7 @@ class Router {
     std::string pattern;
     std::vector<std::string> segments;
     HttpHandler handler;
+    std::size_t max_body_bytes = 0;  // 0: the server's limit
   };
   std::vector<Route> routes_;
 };
@@ -91,7 +100,7 @@ struct HttpServerOptions {
   int port = 0;  // 0 picks a free port; see HttpServer::port()
   int threads = 1;
   std::size_t max_header_bytes = 16 << 10;
-  std::size_t max_body_bytes = 8 << 20;
+  std::size_t max_body_bytes = 8 << 20;  // for routes without a limit of their own
   int read_write_timeout_s = 30;
 };
 

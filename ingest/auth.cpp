@@ -25,6 +25,9 @@ Result<Principal> DevKeyAuthenticator::authenticate(const HttpRequest& request) 
   if (!config_.dev_admin_api_key.empty() && constant_time_equal(key, config_.dev_admin_api_key)) {
     return Principal{"org_dev", "ws_dev", "key_dev_admin", Scope::kAdmin};
   }
+  if (!config_.dev_other_api_key.empty() && constant_time_equal(key, config_.dev_other_api_key)) {
+    return Principal{"org_dev_other", "ws_dev_other", "key_dev_other", Scope::kClient};
+  }
   return Error{ErrorCode::kUnauthenticated, "invalid API key"};
 }
 

@@ -22,7 +22,9 @@ class Authenticator {
 };
 
 // Accepts only the development keys from configuration: BL_DEV_API_KEY as a client of
-// workspace "ws_dev" in organization "org_dev", BL_DEV_ADMIN_API_KEY as that org's admin.
+// workspace "ws_dev" in organization "org_dev", BL_DEV_ADMIN_API_KEY as that org's admin,
+// BL_DEV_OTHER_API_KEY as a client of workspace "ws_dev_other" in "org_dev_other" (a second
+// tenant, for isolation tests).
 class DevKeyAuthenticator final : public Authenticator {
  public:
   explicit DevKeyAuthenticator(const Config& config) : config_(config) {}

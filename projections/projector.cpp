@@ -6,6 +6,7 @@
 #include "core/event_log.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "projections/batches_projection.hpp"
 #include "projections/jobs_projection.hpp"
 
 namespace bl {
@@ -39,6 +40,7 @@ Checkpoint parse_checkpoint(const pqxx::row& r) {
 std::vector<std::unique_ptr<Projection>> all_projections() {
   std::vector<std::unique_ptr<Projection>> out;
   out.push_back(std::make_unique<JobsProjection>());
+  out.push_back(std::make_unique<BatchesProjection>());
   return out;
 }
 

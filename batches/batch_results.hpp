@@ -1,0 +1,19 @@
+#pragma once
+// Result lines of a batch, in each API's exact format. Every job of a batch gives exactly one
+// line once it is terminal: OpenAI splits them between the output file (2xx responses) and
+// the error file (everything else, including lines that expired or were cancelled); Anthropic
+// writes one results stream.
+
+#include <string>
+
+#include "batches/batch_jobs.hpp"
+
+namespace bl {
+
+// Appends the job's line to *output or *errors; a job that is not terminal adds nothing.
+void append_openai_result_line(const BatchJob& job, std::string* output, std::string* errors);
+
+// Appends the job's Anthropic result line to *out; a job that is not terminal adds nothing.
+void append_anthropic_result_line(const BatchJob& job, std::string* out);
+
+}  // namespace bl
