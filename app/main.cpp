@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "app/flags.hpp"
+#include "batches/batch_manager.hpp"
 #include "config/config.hpp"
 #include "core/admin_server.hpp"
 #include "core/log.hpp"
@@ -26,7 +27,7 @@ roles (configuration from the environment and BL_CONFIG; see docs/operations.md)
   ingest        HTTP API: submit jobs, read results
   relay         move due outbox rows into Redis streams
   work          consume deliveries and call LLM providers
-  project       fold the event log into read models
+  project       fold the event log into read models; end batches (batch manager)
   run           all four roles in one process (laptop, demo)
   migrate       apply schema migrations and exit
 
@@ -75,18 +76,29 @@ int run_role(const std::string& command) {
   const auto admin = start_admin_server(command, config.admin_host, config.admin_port);
   if (command == "relay") return Relay(config, stop).run();
   if (command == "work") return Worker(config, stop).run();
-  if (command == "project") return Projector(config, stop, all_projections()).run();
+  if (command == "project") {
+    // The batch manager reacts to what the projections fold; it runs beside them.
+    int manager_code = 0;
+    std::thread manager([&] { manager_code = BatchManager(config, stop).run(); });
+    const int projector_code = Projector(config, stop, all_projections()).run();
+    stop.request_stop();
+    manager.join();
+    return projector_code | manager_code;
+  }
   // run: every role in this process, sharing the stop signal.
   int relay_code = 0, worker_code = 0, projector_code = 0;
   std::thread relay([&] { relay_code = Relay(config, stop).run(); });
   std::thread worker([&] { worker_code = Worker(config, stop).run(); });
   std::thread projector([&] { projector_code = Projector(config, stop, all_projections()).run(); });
+  int manager_code = 0;
+  std::thread manager([&] { manager_code = BatchManager(config, stop).run(); });
   const int ingest_code = IngestServer::run(config, stop);
   stop.request_stop();
   relay.join();
   worker.join();
   projector.join();
-  return ingest_code | relay_code | worker_code | projector_code;
+  manager.join();
+  return ingest_code | relay_code | worker_code | projector_code | manager_code;
 }
 
 int run_mock(int argc, char** argv) {

@@ -1,0 +1,173 @@
+#include "batches/batch_finalization.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "batches/batch_results.hpp"
+#include "core/event_log.hpp"
+#include "core/file_store.hpp"
+
+namespace bl {
+namespace {
+
+// Jobs cancelled per transaction: each takes one advisory lock per job stream, and the lock
+// table is shared by the whole server.
+constexpr std::size_t kCancelSlice = 1000;
+constexpr std::int64_t kOutputFileTtlMs = 30LL * 86400 * 1000;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+EventMetadata batch_metadata(const BatchRow& batch) {
+  EventMetadata m;
+  m.org_id = batch.org_id;
+  m.workspace_id = batch.workspace_id;
+  m.key_id = "batch-manager";
+  m.correlation_id = batch.batch_id;
+  return m;
+}
+
+BatchFinalized figures(const BatchRow& batch, const std::vector<BatchJob>& jobs) {
+  BatchFinalized f;
+  f.total = static_cast<int>(jobs.size());
+  std::int64_t last_finished = 0;
+  for (const auto& j : jobs) {
+    last_finished = std::max(last_finished, j.finished_ms);
+    if (j.succeeded) {
+      ++f.succeeded;
+      f.input_tokens += j.succeeded->usage.input_tokens;
+      f.output_tokens += j.succeeded->usage.output_tokens;
+      f.cached_tokens += j.succeeded->usage.cached_tokens;
+      f.cost_nano_usd += j.succeeded->usage.cost_nano_usd;
+    } else if (j.failed) {
+      ++f.failed;
+    } else if (j.cancel_reason == "batch_expired") {
+      ++f.expired;
+    } else {
+      ++f.cancelled;
+    }
+  }
+  f.finalizing_at_ms = batch.finalizing_ms.value_or(last_finished > 0 ? last_finished : now_ms());
+  return f;
+}
+
+Status store_output(pqxx::transaction_base& tx, const Config& config, const BatchRow& batch,
+                    const std::string& content, std::string_view suffix,
+                    const std::optional<Uuid>& id) {
+  if (!id) return {};
+  NewFile file;
+  file.file_id = *id;
+  file.org_id = batch.org_id;
+  file.workspace_id = batch.workspace_id;
+  file.purpose = std::string(file_purpose::kBatchOutput);
+  file.filename = to_api_id(id_prefix::kBatch, batch.batch_id) + std::string(suffix);
+  file.batch_id = batch.batch_id;
+  file.expires_at_ms = now_ms() + kOutputFileTtlMs;
+  return insert_file(tx, config.keyring, file, content);
+}
+
+std::optional<Uuid> id_if_any(const std::string& content) {
+  return content.empty() ? std::nullopt : std::optional<Uuid>(Uuid::generate_v7());
+}
+
+}  // namespace
+
+Result<std::vector<Uuid>> cancel_queued_jobs(pqxx::connection& conn, const BatchRow& batch,
+                                             const std::vector<BatchJob>& jobs,
+                                             std::string_view reason) {
+  std::vector<const BatchJob*> queued;
+  for (const auto& j : jobs) {
+    if (j.state == JobState::kQueued) queued.push_back(&j);
+  }
+  std::vector<Uuid> cancelled;
+  const std::string data = encode(JobCancelled{std::string(reason)});
+  const std::string metadata = encode_metadata(batch_metadata(batch));
+  for (std::size_t first = 0; first < queued.size(); first += kCancelSlice) {
+    const std::size_t last = std::min(queued.size(), first + kCancelSlice);
+    std::vector<Uuid> ids;
+    for (std::size_t i = first; i < last; ++i)
+      ids.push_back(queued[i]->job_id);
+    auto done = pg_call([&]() -> Result<std::vector<Uuid>> {
+      pqxx::work tx(conn);
+      lock_streams(tx, ids);  // first statement: our xid follows every earlier writer's
+      const StreamHeads heads = read_stream_heads(tx, ids);
+      std::vector<StreamAppend> appends;
+      std::vector<Uuid> slice;
+      for (const Uuid& id : ids) {
+        auto head = heads.find(id);
+        if (head == heads.end()) continue;
+        const JobState state = state_of_last_event(head->second.last_type);
+        if (!check_transition(state, JobEvent::kCancelled).ok()) continue;  // finished meanwhile
+        appends.push_back(StreamAppend{
+            id,
+            std::string(kJobStreamType),
+            head->second.version,
+            {NewEvent{std::string(job_event_type(JobEvent::kCancelled)), data, metadata}}});
+        slice.push_back(id);
+      }
+      insert_events(tx, appends);
+      tx.exec_params("DELETE FROM outbox WHERE stream_id = ANY($1::uuid[])", pg_uuid_array(slice));
+      tx.commit();
+      return slice;
+    });
+    if (!done.ok()) return done.error();
+    cancelled.insert(cancelled.end(), done->begin(), done->end());
+  }
+  return cancelled;
+}
+
+std::string_view final_event_type(const BatchRow& batch, const std::vector<BatchJob>& jobs) {
+  if (batch.status == BatchStatus::kCancelling) return batch_event::kCancelled;
+  for (const auto& j : jobs) {
+    if (!j.succeeded && !j.failed && j.cancel_reason == "batch_expired") {
+      return batch_event::kExpired;
+    }
+  }
+  return batch_event::kCompleted;
+}
+
+Status finalize_batch(pqxx::connection& conn, const Config& config, const BatchRow& batch,
+                      const std::vector<BatchJob>& jobs) {
+  std::string output;
+  std::string errors;
+  for (const auto& j : jobs) {
+    if (!is_terminal(j.state)) return Error::conflict("a job of the batch is not terminal");
+    if (batch.api == BatchApi::kAnthropic) {
+      append_anthropic_result_line(j, &output);
+    } else {
+      append_openai_result_line(j, &output, &errors);
+    }
+  }
+  BatchFinalized f = figures(batch, jobs);
+  const std::string_view type = final_event_type(batch, jobs);
+  f.output_file_id = id_if_any(output);
+  f.error_file_id = id_if_any(errors);
+  const std::string_view output_suffix =
+      batch.api == BatchApi::kAnthropic ? "_results.jsonl" : "_output.jsonl";
+  return pg_call([&]() -> Status {
+    pqxx::work tx(conn);
+    // The batch stream's lock and version check are the first write; a second finalizer
+    // loses here.
+    StreamAppend end{
+        batch.batch_id,
+        std::string(kBatchStreamType),
+        batch.version,
+        {NewEvent{std::string(type), encode(f), encode_metadata(batch_metadata(batch))}}};
+    if (auto s = append_events(tx, {end}); !s.ok()) return s;
+    if (auto s = store_output(tx, config, batch, output, output_suffix, f.output_file_id);
+        !s.ok()) {
+      return s;
+    }
+    if (auto s = store_output(tx, config, batch, errors, "_error.jsonl", f.error_file_id);
+        !s.ok()) {
+      return s;
+    }
+    tx.commit();
+    return {};
+  });
+}
+
+}  // namespace bl
