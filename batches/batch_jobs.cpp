@@ -52,6 +52,7 @@ Result<std::vector<BatchJob>> load_batch_jobs(pqxx::transaction_base& tx, const 
       if (!s.ok()) return s.error();
       job.custom_id = s->custom_id.value_or("");
       job.model = s->model;
+      job.max_tokens = s->max_tokens;
       job.request_json = std::move(s->request_json);
       job.metadata = decode_metadata(pg_view(r[4]));
       out.push_back(std::move(job));

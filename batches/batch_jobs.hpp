@@ -20,6 +20,7 @@ struct BatchJob {
   JobState state = JobState::kNone;
   std::string custom_id;
   std::string model;
+  int max_tokens = 0;
   EventMetadata metadata;  // of JobSubmitted
   std::int64_t finished_ms = 0;
   std::optional<JobSucceeded> succeeded;

@@ -96,6 +96,23 @@ std::string_view stop_reason(std::string_view finish_reason) {
   return "end_turn";
 }
 
+void write_text_blocks(JsonWriter& w, const JsonValue& message) {
+  w.key("content").begin_array();
+  const JsonValue* content = json_member(message, "content");
+  if (content != nullptr && content->IsString()) {
+    w.begin_object().field("type", "text").key("text").value(*content).end_object();
+  } else if (content != nullptr && content->IsArray()) {
+    for (const auto& part : content->GetArray()) {
+      if (auto text = json_string(part, "text")) {
+        w.begin_object().field("type", "text").field("text", *text).end_object();
+      }
+    }
+  }
+  w.end_array();
+}
+
+}  // namespace
+
 std::string_view anthropic_error_type(int status) {
   switch (status) {
     case 401:
@@ -114,23 +131,6 @@ std::string_view anthropic_error_type(int status) {
       return status >= 500 || status == 0 ? "api_error" : "invalid_request_error";
   }
 }
-
-void write_text_blocks(JsonWriter& w, const JsonValue& message) {
-  w.key("content").begin_array();
-  const JsonValue* content = json_member(message, "content");
-  if (content != nullptr && content->IsString()) {
-    w.begin_object().field("type", "text").key("text").value(*content).end_object();
-  } else if (content != nullptr && content->IsArray()) {
-    for (const auto& part : content->GetArray()) {
-      if (auto text = json_string(part, "text")) {
-        w.begin_object().field("type", "text").field("text", *text).end_object();
-      }
-    }
-  }
-  w.end_array();
-}
-
-}  // namespace
 
 void append_openai_result_line(const BatchJob& job, std::string* output, std::string* errors) {
   if (!is_terminal(job.state)) return;

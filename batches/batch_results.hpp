@@ -5,6 +5,7 @@
 // writes one results stream.
 
 #include <string>
+#include <string_view>
 
 #include "batches/batch_jobs.hpp"
 
@@ -12,6 +13,9 @@ namespace bl {
 
 // Appends the job's line to *output or *errors; a job that is not terminal adds nothing.
 void append_openai_result_line(const BatchJob& job, std::string* output, std::string* errors);
+
+// Anthropic's error type for an HTTP status (529 overloaded_error, 0 and 5xx api_error, ...).
+std::string_view anthropic_error_type(int status);
 
 // Appends the job's Anthropic result line to *out; a job that is not terminal adds nothing.
 void append_anthropic_result_line(const BatchJob& job, std::string* out);

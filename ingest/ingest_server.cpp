@@ -5,7 +5,10 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "ingest/auth.hpp"
+#include "ingest/batches_api.hpp"
+#include "ingest/files_api.hpp"
 #include "ingest/jobs_api.hpp"
+#include "ingest/message_batches_api.hpp"
 
 namespace bl {
 namespace {
@@ -26,6 +29,12 @@ Status IngestServer::start() {
   jobs_ = std::make_unique<JobsApi>(config_, *auth_, *pool_);
   Router router;
   jobs_->add_routes(router);
+  files_ = std::make_unique<FilesApi>(config_, *auth_, *pool_);
+  files_->add_routes(router);
+  batches_ = std::make_unique<BatchesApi>(config_, *auth_, *pool_);
+  batches_->add_routes(router);
+  message_batches_ = std::make_unique<MessageBatchesApi>(config_, *auth_, *pool_);
+  message_batches_->add_routes(router);
   add_operations_routes(router);
   router.add("GET", "/readyz", [this](HttpRequest&, Responder r) {
     const bool queued = pool_->submit([r](pqxx::connection* conn) {

@@ -12,6 +12,9 @@ namespace bl {
 
 class Authenticator;
 class JobsApi;
+class FilesApi;
+class BatchesApi;
+class MessageBatchesApi;
 
 class IngestServer {
  public:
@@ -30,6 +33,9 @@ class IngestServer {
   std::unique_ptr<PgPool> pool_;
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<JobsApi> jobs_;
+  std::unique_ptr<FilesApi> files_;
+  std::unique_ptr<BatchesApi> batches_;
+  std::unique_ptr<MessageBatchesApi> message_batches_;
   std::unique_ptr<HttpServer> server_;
 };
 
