@@ -5,13 +5,16 @@ namespace bl::test {
 Pipeline::Pipeline(PipelineOptions options) {
   ingest_port = free_port();
   mock_port = free_port();
-  const std::string config = write_models_config(mock_port, options.extra_config_json);
+  const std::string config =
+      write_models_config(mock_port, options.extra_config_json, options.extra_models_json);
   env.set("BL_CONFIG", config);
   env.set("BL_DATABASE_URL", db.url());
   env.set("BL_REDIS_URL", "redis://" + redis_host() + ":" + std::to_string(redis_port()));
   env.set("BL_REDIS_PREFIX", redis.prefix());
   env.set("BL_DATA_KEYS", data_keys_setting());
   env.set("BL_DEV_API_KEY", api_key);
+  env.set("BL_DEV_OTHER_API_KEY", other_api_key);
+  env.set("BL_BATCH_MANAGER_POLL_MS", "50");
   env.set("BL_LISTEN", "127.0.0.1:" + std::to_string(ingest_port));
   env.set("BL_LOG_LEVEL", "debug");
   env.set("BL_RELAY_POLL_MS", "50");
@@ -65,6 +68,15 @@ HttpResult Pipeline::get(const std::string& path) const {
 
 HttpResult Pipeline::post(const std::string& path, const std::string& body) const {
   return http("POST", url(path), body, {auth_header(), "Content-Type: application/json"});
+}
+
+HttpResult Pipeline::get_as_other(const std::string& path) const {
+  return http("GET", url(path), "", {"Authorization: Bearer " + other_api_key});
+}
+
+HttpResult Pipeline::post_as_other(const std::string& path, const std::string& body) const {
+  return http("POST", url(path), body,
+              {"Authorization: Bearer " + other_api_key, "Content-Type: application/json"});
 }
 
 }  // namespace bl::test

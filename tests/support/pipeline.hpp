@@ -17,6 +17,7 @@ struct PipelineOptions {
   int projectors = 1;
   bool start_roles = true;        // false: only the mock, the database and the environment
   std::string extra_config_json;  // extra top-level settings for the config file
+  std::string extra_models_json;  // extra entries of the model registry
 };
 
 class Pipeline {
@@ -32,11 +33,15 @@ class Pipeline {
   HttpResult get(const std::string& path) const;
   HttpResult post(const std::string& path, const std::string& body) const;
   std::string auth_header() const { return "Authorization: Bearer " + api_key; }
+  // Requests as the client of a second org and workspace (tenant-isolation tests).
+  HttpResult get_as_other(const std::string& path) const;
+  HttpResult post_as_other(const std::string& path, const std::string& body) const;
 
   TestDatabase db;
   TestRedis redis;
   RoleEnv env;
   std::string api_key = "test-dev-key";
+  std::string other_api_key = "test-other-tenant-key";
   int ingest_port = 0;
   int mock_port = 0;
   std::unique_ptr<Process> mock;

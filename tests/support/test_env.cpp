@@ -141,13 +141,15 @@ Config config_from(const RoleEnv& env) {
   return std::move(*c);
 }
 
-std::string write_models_config(int mock_port, const std::string& extra_json) {
+std::string write_models_config(int mock_port, const std::string& extra_json,
+                                const std::string& extra_models_json) {
   const std::string path = scratch_dir() + "/config.json";
   std::ofstream out(path);
   out << "{" << extra_json << (extra_json.empty() ? "" : ",")
       << R"("models": [{"id": "test-model", "provider": "openai", "base_url": "http://127.0.0.1:)"
       << mock_port
-      << R"(", "upstream_model": "mock", "input_usd_per_mtok": 1.0, "output_usd_per_mtok": 2.0}]})";
+      << R"(", "upstream_model": "mock", "input_usd_per_mtok": 1.0, "output_usd_per_mtok": 2.0})"
+      << (extra_models_json.empty() ? "" : ",") << extra_models_json << "]}";
   return path;
 }
 

@@ -63,8 +63,10 @@ struct RoleEnv {
 // A config equal to what the roles of `env` load (for in-process use of library code).
 Config config_from(const RoleEnv& env);
 
-// Writes a JSON config file with one model "test-model" served by the mock at mock_port.
-std::string write_models_config(int mock_port, const std::string& extra_json = "");
+// Writes a JSON config file with one model "test-model" served by the mock at mock_port, and
+// the extra model entries given (a JSON fragment: {...}, {...}).
+std::string write_models_config(int mock_port, const std::string& extra_json = "",
+                                const std::string& extra_models_json = "");
 
 // A child process running the batchline binary; SIGTERM then SIGKILL on destruction.
 class Process {
@@ -111,5 +113,8 @@ struct HttpResult {
 // Blocking HTTP request (test-side client, libcurl easy).
 HttpResult http(const std::string& method, const std::string& url, const std::string& body = "",
                 const std::vector<std::string>& headers = {});
+// A POST whose body is sent with Transfer-Encoding: chunked and no Content-Length.
+HttpResult http_chunked_post(const std::string& url, const std::string& body,
+                             const std::vector<std::string>& headers = {});
 
 }  // namespace bl::test
