@@ -183,5 +183,30 @@ TEST(BatchLifecycle, FailedLinesGoToTheErrorFileAndCanBeRetried) {
   EXPECT_EQ(p.post("/v1/batches/" + fine_id + "/retry", "").status, 409);
 }
 
+TEST(BatchLifecycle, ABatchIsNeverStuckWhenItsManagerDies) {
+  test::PipelineOptions o;
+  o.mock_latency_ms = 500;
+  o.extra_config_json = R"("worker_max_inflight": 1)";
+  test::Pipeline p(o);
+  ASSERT_TRUE(p.ready());
+  const int n = 8;
+  auto created = test::create_batch(p, test::upload_batch_file(p, test::batch_lines(n)));
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string id(json_string(parse_or_die(created.body), "id").value_or(""));
+  // The projector and batch manager die without a chance to clean up; the cancel is recorded
+  // in the log all the same.
+  for (auto& proc : p.processes) {
+    if (proc->log_path().find("/project-") != std::string::npos) proc->kill_now();
+  }
+  auto cancel = p.post("/v1/batches/" + id + "/cancel", "");
+  ASSERT_EQ(cancel.status, 200) << cancel.body;
+  EXPECT_EQ(json_string(parse_or_die(cancel.body), "status"), "cancelling");
+  // A new manager finds the work in the log and finishes it.
+  p.start_role("project");
+  auto done = test::wait_for_batch_status(p, id, "cancelled");
+  check_every_line_once(p, done, n);
+  EXPECT_EQ(terminal_events(p), n);
+}
+
 }  // namespace
 }  // namespace bl
