@@ -23,6 +23,8 @@
 namespace bl {
 namespace {
 
+constexpr std::size_t kBodyByReferenceBytes = 1 << 20;
+
 struct EvhttpFree {
   void operator()(evhttp* h) const { evhttp_free(h); }
 };
@@ -151,7 +153,16 @@ void Responder::State::deliver(HttpResponse r) {
   if (!has_type) evhttp_add_header(out, "Content-Type", "application/json");
   evhttp_add_header(out, "X-Request-Id", request_id.c_str());
   evbuffer* buf = evbuffer_new();
-  evbuffer_add(buf, r.body.data(), r.body.size());
+  if (r.body.size() >= kBodyByReferenceBytes) {
+    // A large body (a file download) is handed to libevent without a copy; libevent frees it
+    // once it is written.
+    auto* owned = new std::string(std::move(r.body));
+    evbuffer_add_reference(
+        buf, owned->data(), owned->size(),
+        [](const void*, size_t, void* arg) { delete static_cast<std::string*>(arg); }, owned);
+  } else {
+    evbuffer_add(buf, r.body.data(), r.body.size());
+  }
   evhttp_send_reply(req, r.status, reason_phrase(r.status), buf);
   evbuffer_free(buf);
 

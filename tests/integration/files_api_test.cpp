@@ -77,6 +77,29 @@ TEST(FilesApi, BothMultipartShapesStoreTheExactBytes) {
       2);
 }
 
+TEST(FilesApi, LargeFilesSpanSealedChunksAndComeBackWhole) {
+  test::Pipeline p;
+  ASSERT_TRUE(p.ready());
+  std::string content;
+  for (int i = 0; content.size() < (5u << 20) / 2; ++i)
+    content += test::batch_line("req-" + std::to_string(i), std::string(200, 'a' + i % 26)) + "\n";
+  const std::string id = test::upload_batch_file(p, content, true);
+  ASSERT_FALSE(id.empty());
+  auto back = p.get("/v1/files/" + id + "/content");
+  ASSERT_EQ(back.status, 200);
+  EXPECT_EQ(back.body.size(), content.size());
+  EXPECT_TRUE(back.body == content);
+  auto c = p.db.connect();
+  pqxx::work tx(*c);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM file_chunks")[0].as<int>(), 3);
+  // A chunk moved to another place in the file does not open.
+  tx.exec("UPDATE file_chunks SET seq = -1 WHERE seq = 0");
+  tx.exec("UPDATE file_chunks SET seq = 0 WHERE seq = 1");
+  tx.exec("UPDATE file_chunks SET seq = 1 WHERE seq = -1");
+  tx.commit();
+  EXPECT_EQ(p.get("/v1/files/" + id + "/content").status, 500);
+}
+
 TEST(FilesApi, RejectsBadUploads) {
   test::PipelineOptions o;
   o.extra_config_json = R"("max_upload_bytes": 4096)";
