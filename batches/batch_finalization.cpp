@@ -32,22 +32,24 @@ EventMetadata batch_metadata(const BatchRow& batch) {
 
 BatchFinalized figures(const BatchRow& batch, const std::vector<BatchJob>& jobs) {
   BatchFinalized f;
-  f.total = static_cast<int>(jobs.size());
+  BatchCounts& c = f.counts;
+  c.total = static_cast<int>(jobs.size());
+  c.retries = batch.counts.retries;
   std::int64_t last_finished = 0;
   for (const auto& j : jobs) {
     last_finished = std::max(last_finished, j.finished_ms);
     if (j.succeeded) {
-      ++f.succeeded;
-      f.input_tokens += j.succeeded->usage.input_tokens;
-      f.output_tokens += j.succeeded->usage.output_tokens;
-      f.cached_tokens += j.succeeded->usage.cached_tokens;
-      f.cost_nano_usd += j.succeeded->usage.cost_nano_usd;
+      ++c.succeeded;
+      c.input_tokens += j.succeeded->usage.input_tokens;
+      c.output_tokens += j.succeeded->usage.output_tokens;
+      c.cached_tokens += j.succeeded->usage.cached_tokens;
+      c.cost_nano_usd += j.succeeded->usage.cost_nano_usd;
     } else if (j.failed) {
-      ++f.failed;
+      ++c.failed;
     } else if (j.cancel_reason == "batch_expired") {
-      ++f.expired;
+      ++c.expired;
     } else {
-      ++f.cancelled;
+      ++c.cancelled;
     }
   }
   f.finalizing_at_ms = batch.finalizing_ms.value_or(last_finished > 0 ? last_finished : now_ms());

@@ -97,16 +97,20 @@ std::string encode(const BatchFinalized& e) {
   w.begin_object();
   write_opt_uuid(w, "output_file_id", e.output_file_id);
   write_opt_uuid(w, "error_file_id", e.error_file_id);
-  w.field("total", e.total);
-  w.field("succeeded", e.succeeded);
-  w.field("failed", e.failed);
-  w.field("cancelled", e.cancelled);
-  w.field("expired", e.expired);
-  w.field("input_tokens", e.input_tokens);
-  w.field("output_tokens", e.output_tokens);
-  w.field("cached_tokens", e.cached_tokens);
-  w.field("cost_nano_usd", e.cost_nano_usd);
-  w.field("finalizing_at_ms", e.finalizing_at_ms);
+  const BatchCounts& c = e.counts;
+  for (const auto& [key, value] : {std::pair<const char*, std::int64_t>{"total", c.total},
+                                   {"succeeded", c.succeeded},
+                                   {"failed", c.failed},
+                                   {"cancelled", c.cancelled},
+                                   {"expired", c.expired},
+                                   {"retries", c.retries},
+                                   {"input_tokens", c.input_tokens},
+                                   {"output_tokens", c.output_tokens},
+                                   {"cached_tokens", c.cached_tokens},
+                                   {"cost_nano_usd", c.cost_nano_usd},
+                                   {"finalizing_at_ms", e.finalizing_at_ms}}) {
+    w.field(key, value);
+  }
   w.end_object();
   return w.str();
 }
@@ -143,15 +147,17 @@ Result<BatchFinalized> decode_batch_finalized(std::string_view data) {
   BatchFinalized e;
   e.output_file_id = opt_uuid(*doc, "output_file_id");
   e.error_file_id = opt_uuid(*doc, "error_file_id");
-  e.total = int_of(*doc, "total");
-  e.succeeded = int_of(*doc, "succeeded");
-  e.failed = int_of(*doc, "failed");
-  e.cancelled = int_of(*doc, "cancelled");
-  e.expired = int_of(*doc, "expired");
-  e.input_tokens = json_int(*doc, "input_tokens").value_or(0);
-  e.output_tokens = json_int(*doc, "output_tokens").value_or(0);
-  e.cached_tokens = json_int(*doc, "cached_tokens").value_or(0);
-  e.cost_nano_usd = json_int(*doc, "cost_nano_usd").value_or(0);
+  BatchCounts& c = e.counts;
+  c.total = int_of(*doc, "total");
+  c.succeeded = int_of(*doc, "succeeded");
+  c.failed = int_of(*doc, "failed");
+  c.cancelled = int_of(*doc, "cancelled");
+  c.expired = int_of(*doc, "expired");
+  c.retries = int_of(*doc, "retries");
+  c.input_tokens = json_int(*doc, "input_tokens").value_or(0);
+  c.output_tokens = json_int(*doc, "output_tokens").value_or(0);
+  c.cached_tokens = json_int(*doc, "cached_tokens").value_or(0);
+  c.cost_nano_usd = json_int(*doc, "cost_nano_usd").value_or(0);
   e.finalizing_at_ms = json_int(*doc, "finalizing_at_ms").value_or(0);
   return e;
 }

@@ -67,19 +67,26 @@ struct BatchFailed {
   std::vector<BatchLineError> errors;
 };
 
-// BatchCompleted, BatchExpired and BatchCancelled carry the same figures.
-struct BatchFinalized {
-  std::optional<Uuid> output_file_id;
-  std::optional<Uuid> error_file_id;
+// What the jobs of a batch add up to: the read model's running figures, and the final ones.
+struct BatchCounts {
   int total = 0;
+  int pending = 0;  // jobs not terminal yet
   int succeeded = 0;
-  int failed = 0;     // failed by the provider or invalid
+  int failed = 0;     // failed by the provider
   int cancelled = 0;  // never ran: the batch was cancelled
   int expired = 0;    // never ran: the completion window passed
+  int retries = 0;    // attempts that failed and were retried
   std::int64_t input_tokens = 0;
   std::int64_t output_tokens = 0;
   std::int64_t cached_tokens = 0;
   std::int64_t cost_nano_usd = 0;
+};
+
+// BatchCompleted, BatchExpired and BatchCancelled carry the same figures.
+struct BatchFinalized {
+  std::optional<Uuid> output_file_id;
+  std::optional<Uuid> error_file_id;
+  BatchCounts counts;  // pending is 0
   std::int64_t finalizing_at_ms = 0;
 };
 

@@ -80,6 +80,31 @@ HttpResponse no_such_batch() {
   return error_response(404, "not_found", "No such Batch object.", "id");
 }
 
+struct BatchCommand {
+  EventMetadata meta;
+  Uuid batch;
+};
+
+// Authenticates a command on /v1/batches/{id}/...; answers (and audits) a bad id itself.
+std::optional<BatchCommand> admit_batch_command(const Authenticator& auth, PgPool& pool,
+                                                const HttpRequest& request,
+                                                const Responder& responder, const char* action) {
+  auto principal = auth.authenticate(request);
+  if (!principal.ok()) {
+    responder.send(error_response(principal.error()));
+    return std::nullopt;
+  }
+  EventMetadata meta{principal->org_id, principal->workspace_id, principal->key_id,
+                     request.request_id, std::nullopt};
+  const auto id = from_api_id(id_prefix::kBatch, request.path_param("id"));
+  if (!id) {
+    record_rejected_command(pool, {action, "batch", "", 404, "not_found"}, meta);
+    responder.send(no_such_batch());
+    return std::nullopt;
+  }
+  return BatchCommand{std::move(meta), *id};
+}
+
 HttpResponse batch_response(const BatchRow& b, const Config& config) {
   JsonWriter w;
   write_openai_batch_json(w, b, config.keyring, unix_now_ms());
@@ -137,14 +162,13 @@ void BatchesApi::create(HttpRequest& request, Responder responder) {
     return responder.send(error_response(bad));
   }
   auto task = [this, responder, meta, params = std::move(*params),
-               fingerprint = sha256(request.body)](pqxx::connection* conn) {
-    if (conn == nullptr) return responder.send(database_error_response(Error::unavailable("db")));
+               fingerprint = sha256(request.body)](pqxx::connection& conn) {
     auto existing =
-        find_deduplicated_batch(*conn, config_, meta.workspace_id, fingerprint, BatchApi::kOpenAi);
+        find_deduplicated_batch(conn, config_, meta.workspace_id, fingerprint, BatchApi::kOpenAi);
     if (!existing.ok()) return responder.send(database_error_response(existing.error()));
     if (existing->has_value()) return responder.send(batch_response(**existing, config_));
     auto content = pg_call([&]() -> Result<std::optional<std::string>> {
-      pqxx::read_transaction tx(*conn);
+      pqxx::read_transaction tx(conn);
       auto file = find_file(tx, config_.keyring, params.input_file_id, meta.workspace_id);
       if (!file.ok()) return file.error();
       if (!file->has_value() || (*file)->purpose != file_purpose::kBatch) {
@@ -175,7 +199,7 @@ void BatchesApi::create(HttpRequest& request, Responder responder) {
     c.jobs = std::move(input.jobs);
     c.errors = std::move(input.errors);
     c.audit_action = "batches.create";
-    auto row = create_and_read_batch(*conn, config_, c);
+    auto row = create_and_read_batch(conn, config_, c);
     if (!row.ok()) return responder.send(database_error_response(row.error()));
     log::info("batches.created", {{"request_id", log::id(meta.request_id)},
                                   {"batch_id", log::id(row->batch_id.to_string())},
@@ -183,7 +207,7 @@ void BatchesApi::create(HttpRequest& request, Responder responder) {
                                   {"line_errors", c.errors.size()}});
     responder.send(batch_response(*row, config_));
   };
-  submit_or_busy(pool_, responder, std::move(task));
+  run_on_pool(pool_, responder, std::move(task));
 }
 
 void BatchesApi::get(HttpRequest& request, Responder responder) {
@@ -191,16 +215,13 @@ void BatchesApi::get(HttpRequest& request, Responder responder) {
   if (!principal.ok()) return responder.send(error_response(principal.error()));
   const auto id = from_api_id(id_prefix::kBatch, request.path_param("id"));
   if (!id) return responder.send(no_such_batch());
-  submit_or_busy(pool_, responder,
-                 [this, responder, id = *id, ws = principal->workspace_id](pqxx::connection* conn) {
-                   if (conn == nullptr) {
-                     return responder.send(database_error_response(Error::unavailable("db")));
-                   }
-                   auto row = read_batch_for(*conn, id, ws, BatchApi::kOpenAi);
-                   if (!row.ok()) return responder.send(database_error_response(row.error()));
-                   if (!row->has_value()) return responder.send(no_such_batch());
-                   responder.send(batch_response(**row, config_));
-                 });
+  run_on_pool(pool_, responder,
+              [this, responder, id = *id, ws = principal->workspace_id](pqxx::connection& conn) {
+                auto row = read_batch_for(conn, id, ws, BatchApi::kOpenAi);
+                if (!row.ok()) return responder.send(database_error_response(row.error()));
+                if (!row->has_value()) return responder.send(no_such_batch());
+                responder.send(batch_response(**row, config_));
+              });
 }
 
 void BatchesApi::list(HttpRequest& request, Responder responder) {
@@ -221,10 +242,9 @@ void BatchesApi::list(HttpRequest& request, Responder responder) {
           error_response(400, "invalid_request", "after must be a batch id", "after"));
     }
   }
-  submit_or_busy(pool_, responder, [this, responder, q](pqxx::connection* conn) {
-    if (conn == nullptr) return responder.send(database_error_response(Error::unavailable("db")));
+  run_on_pool(pool_, responder, [this, responder, q](pqxx::connection& conn) {
     auto rows = pg_call([&]() -> Result<std::vector<BatchRow>> {
-      pqxx::read_transaction tx(*conn);
+      pqxx::read_transaction tx(conn);
       return list_batches(tx, q);
     });
     if (!rows.ok()) return responder.send(database_error_response(rows.error()));
@@ -242,116 +262,106 @@ void BatchesApi::list(HttpRequest& request, Responder responder) {
 }
 
 void BatchesApi::cancel(HttpRequest& request, Responder responder) {
-  auto principal = auth_.authenticate(request);
-  if (!principal.ok()) return responder.send(error_response(principal.error()));
-  EventMetadata meta{principal->org_id, principal->workspace_id, principal->key_id,
-                     request.request_id, std::nullopt};
-  const auto id = from_api_id(id_prefix::kBatch, request.path_param("id"));
-  if (!id) {
-    record_rejected_command(pool_, {"batches.cancel", "batch", "", 404, "not_found"}, meta);
-    return responder.send(no_such_batch());
-  }
-  submit_or_busy(pool_, responder, [this, responder, id = *id, meta](pqxx::connection* conn) {
-    if (conn == nullptr) return responder.send(database_error_response(Error::unavailable("db")));
-    const std::string api_id = batch_api_id(BatchApi::kOpenAi, id);
-    auto outcome = request_batch_cancel(*conn, id, BatchApi::kOpenAi, meta, "batches.cancel");
-    if (!outcome.ok()) return responder.send(database_error_response(outcome.error()));
-    switch (outcome->first) {
-      case CancelOutcome::kNotFound:
-        record_rejected_command(pool_, {"batches.cancel", "batch", api_id, 404, "not_found"}, meta);
-        return responder.send(no_such_batch());
-      case CancelOutcome::kNotCancelled:
-        record_rejected_command(pool_, {"batches.cancel", "batch", api_id, 409, "conflict"}, meta);
-        return responder.send(
-            error_response(409, "batch_not_cancellable",
-                           "Cannot cancel a batch with status '" +
-                               std::string(batch_status_name(outcome->second->status)) + "'.",
-                           "id"));
-      case CancelOutcome::kAlready:
-        // Idempotent: a second cancel answers the batch as it is, and is audited as such.
-        record_rejected_command(
-            pool_, {"batches.cancel", "batch", api_id, 200, "already_cancelling"}, meta);
-        [[fallthrough]];
-      case CancelOutcome::kRequested:
-        return responder.send(batch_response(*outcome->second, config_));
-    }
-  });
+  auto command = admit_batch_command(auth_, pool_, request, responder, "batches.cancel");
+  if (!command) return;
+  run_on_pool(
+      pool_, responder,
+      [this, responder, id = command->batch, meta = command->meta](pqxx::connection& conn) {
+        const std::string api_id = batch_api_id(BatchApi::kOpenAi, id);
+        auto outcome = request_batch_cancel(conn, id, BatchApi::kOpenAi, meta, "batches.cancel");
+        if (!outcome.ok()) return responder.send(database_error_response(outcome.error()));
+        switch (outcome->first) {
+          case CancelOutcome::kNotFound:
+            record_rejected_command(pool_, {"batches.cancel", "batch", api_id, 404, "not_found"},
+                                    meta);
+            return responder.send(no_such_batch());
+          case CancelOutcome::kNotCancelled:
+            record_rejected_command(pool_, {"batches.cancel", "batch", api_id, 409, "conflict"},
+                                    meta);
+            return responder.send(
+                error_response(409, "batch_not_cancellable",
+                               "Cannot cancel a batch with status '" +
+                                   std::string(batch_status_name(outcome->second->status)) + "'.",
+                               "id"));
+          case CancelOutcome::kAlready:
+            // Idempotent: a second cancel answers the batch as it is, and is audited as such.
+            record_rejected_command(
+                pool_, {"batches.cancel", "batch", api_id, 200, "already_cancelling"}, meta);
+            [[fallthrough]];
+          case CancelOutcome::kRequested:
+            return responder.send(batch_response(*outcome->second, config_));
+        }
+      });
 }
 
 void BatchesApi::retry(HttpRequest& request, Responder responder) {
-  auto principal = auth_.authenticate(request);
-  if (!principal.ok()) return responder.send(error_response(principal.error()));
-  EventMetadata meta{principal->org_id, principal->workspace_id, principal->key_id,
-                     request.request_id, std::nullopt};
-  const auto id = from_api_id(id_prefix::kBatch, request.path_param("id"));
-  if (!id) {
-    record_rejected_command(pool_, {"batches.retry", "batch", "", 404, "not_found"}, meta);
-    return responder.send(no_such_batch());
-  }
-  submit_or_busy(pool_, responder, [this, responder, id = *id, meta](pqxx::connection* conn) {
-    if (conn == nullptr) return responder.send(database_error_response(Error::unavailable("db")));
-    const std::string api_id = batch_api_id(BatchApi::kOpenAi, id);
-    auto reject = [&](int status, const char* code, std::string message) {
-      record_rejected_command(pool_, {"batches.retry", "batch", api_id, status, code}, meta);
-      responder.send(error_response(status, code, message, "id"));
-    };
-    const std::string fingerprint = sha256("retry:" + id.to_string());
-    auto existing =
-        find_deduplicated_batch(*conn, config_, meta.workspace_id, fingerprint, BatchApi::kOpenAi);
-    if (!existing.ok()) return responder.send(database_error_response(existing.error()));
-    if (existing->has_value()) return responder.send(batch_response(**existing, config_));
-    auto row = read_batch_for(*conn, id, meta.workspace_id, BatchApi::kOpenAi);
-    if (!row.ok()) return responder.send(database_error_response(row.error()));
-    if (!row->has_value()) return reject(404, "not_found", "No such Batch object.");
-    const BatchRow& original = **row;
-    if (!is_ended(original.status) || original.status == BatchStatus::kFailed) {
-      return reject(409, "batch_not_retryable",
-                    "Only a completed, expired or cancelled batch can be retried.");
-    }
-    auto jobs = pg_call([&]() -> Result<std::vector<BatchJob>> {
-      pqxx::read_transaction tx(*conn);
-      return load_batch_jobs(tx, config_.keyring, id, BatchJobContent::kRequests);
-    });
-    if (!jobs.ok()) return responder.send(database_error_response(jobs.error()));
-    BatchCreate c;
-    std::string input;
-    for (const auto& j : *jobs) {
-      const bool again = j.failed || (!j.succeeded && j.cancel_reason == "batch_expired");
-      if (!again) continue;
-      c.jobs.push_back(
-          ValidatedJob{j.model, kBatchJobPriority, j.custom_id, j.max_tokens, j.request_json});
-      append_input_line(j, &input);
-    }
-    if (c.jobs.empty()) {
-      return reject(409, "nothing_to_retry", "The batch has no failed or expired lines.");
-    }
-    NewFile file;
-    file.file_id = Uuid::generate_v7();
-    file.org_id = meta.org_id;
-    file.workspace_id = meta.workspace_id;
-    file.purpose = std::string(file_purpose::kBatch);
-    file.filename = api_id + "_retry.jsonl";
-    file.expires_at_ms = unix_now_ms() + 30LL * 86400 * 1000;
-    auto stored = pg_call([&]() -> Status {
-      pqxx::work tx(*conn);
-      if (auto s = insert_file(tx, config_.keyring, file, input); !s.ok()) return s;
-      tx.commit();
-      return {};
-    });
-    if (!stored.ok()) return responder.send(database_error_response(stored.error()));
-    c.submitted.api = BatchApi::kOpenAi;
-    c.submitted.endpoint = original.endpoint;
-    c.submitted.completion_window = original.completion_window;
-    c.submitted.model = original.model;
-    c.submitted.input_file_id = file.file_id;
-    c.submitted.expires_at_ms = unix_now_ms() + config_.batch_completion_window_s * 1000LL;
-    c.meta = meta;
-    c.fingerprint = fingerprint;
-    c.audit_action = "batches.retry";
-    auto created = create_and_read_batch(*conn, config_, c);
-    if (!created.ok()) return responder.send(database_error_response(created.error()));
-    responder.send(batch_response(*created, config_));
-  });
+  auto command = admit_batch_command(auth_, pool_, request, responder, "batches.retry");
+  if (!command) return;
+  run_on_pool(
+      pool_, responder,
+      [this, responder, id = command->batch, meta = command->meta](pqxx::connection& conn) {
+        const std::string api_id = batch_api_id(BatchApi::kOpenAi, id);
+        auto reject = [&](int status, const char* code, std::string message) {
+          record_rejected_command(pool_, {"batches.retry", "batch", api_id, status, code}, meta);
+          responder.send(error_response(status, code, message, "id"));
+        };
+        const std::string fingerprint = sha256("retry:" + id.to_string());
+        auto existing = find_deduplicated_batch(conn, config_, meta.workspace_id, fingerprint,
+                                                BatchApi::kOpenAi);
+        if (!existing.ok()) return responder.send(database_error_response(existing.error()));
+        if (existing->has_value()) return responder.send(batch_response(**existing, config_));
+        auto row = read_batch_for(conn, id, meta.workspace_id, BatchApi::kOpenAi);
+        if (!row.ok()) return responder.send(database_error_response(row.error()));
+        if (!row->has_value()) return reject(404, "not_found", "No such Batch object.");
+        const BatchRow& original = **row;
+        if (!is_ended(original.status) || original.status == BatchStatus::kFailed) {
+          return reject(409, "batch_not_retryable",
+                        "Only a completed, expired or cancelled batch can be retried.");
+        }
+        auto jobs = pg_call([&]() -> Result<std::vector<BatchJob>> {
+          pqxx::read_transaction tx(conn);
+          return load_batch_jobs(tx, config_.keyring, id, BatchJobContent::kRequests);
+        });
+        if (!jobs.ok()) return responder.send(database_error_response(jobs.error()));
+        BatchCreate c;
+        std::string input;
+        for (const auto& j : *jobs) {
+          const bool again = j.failed || (!j.succeeded && j.cancel_reason == "batch_expired");
+          if (!again) continue;
+          c.jobs.push_back(
+              ValidatedJob{j.model, kBatchJobPriority, j.custom_id, j.max_tokens, j.request_json});
+          append_input_line(j, &input);
+        }
+        if (c.jobs.empty()) {
+          return reject(409, "nothing_to_retry", "The batch has no failed or expired lines.");
+        }
+        NewFile file;
+        file.file_id = Uuid::generate_v7();
+        file.org_id = meta.org_id;
+        file.workspace_id = meta.workspace_id;
+        file.purpose = std::string(file_purpose::kBatch);
+        file.filename = api_id + "_retry.jsonl";
+        file.expires_at_ms = unix_now_ms() + 30LL * 86400 * 1000;
+        auto stored = pg_call([&]() -> Status {
+          pqxx::work tx(conn);
+          if (auto s = insert_file(tx, config_.keyring, file, input); !s.ok()) return s;
+          tx.commit();
+          return {};
+        });
+        if (!stored.ok()) return responder.send(database_error_response(stored.error()));
+        c.submitted.api = BatchApi::kOpenAi;
+        c.submitted.endpoint = original.endpoint;
+        c.submitted.completion_window = original.completion_window;
+        c.submitted.model = original.model;
+        c.submitted.input_file_id = file.file_id;
+        c.submitted.expires_at_ms = unix_now_ms() + config_.batch_completion_window_s * 1000LL;
+        c.meta = meta;
+        c.fingerprint = fingerprint;
+        c.audit_action = "batches.retry";
+        auto created = create_and_read_batch(conn, config_, c);
+        if (!created.ok()) return responder.send(database_error_response(created.error()));
+        responder.send(batch_response(*created, config_));
+      });
 }
 
 void BatchesApi::results(HttpRequest& request, Responder responder, bool errors) {
@@ -359,16 +369,14 @@ void BatchesApi::results(HttpRequest& request, Responder responder, bool errors)
   if (!principal.ok()) return responder.send(error_response(principal.error()));
   const auto id = from_api_id(id_prefix::kBatch, request.path_param("id"));
   if (!id) return responder.send(no_such_batch());
-  submit_or_busy(
+  run_on_pool(
       pool_, responder,
-      [this, responder, id = *id, ws = principal->workspace_id, errors](pqxx::connection* conn) {
-        if (conn == nullptr)
-          return responder.send(database_error_response(Error::unavailable("db")));
-        auto row = read_batch_for(*conn, id, ws, BatchApi::kOpenAi);
+      [this, responder, id = *id, ws = principal->workspace_id, errors](pqxx::connection& conn) {
+        auto row = read_batch_for(conn, id, ws, BatchApi::kOpenAi);
         if (!row.ok()) return responder.send(database_error_response(row.error()));
         if (!row->has_value()) return responder.send(no_such_batch());
         auto jobs = pg_call([&]() -> Result<std::vector<BatchJob>> {
-          pqxx::read_transaction tx(*conn);
+          pqxx::read_transaction tx(conn);
           return load_batch_jobs(tx, config_.keyring, id, BatchJobContent::kResults);
         });
         if (!jobs.ok()) return responder.send(database_error_response(jobs.error()));

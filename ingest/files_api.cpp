@@ -123,7 +123,7 @@ void FilesApi::upload(HttpRequest& request, Responder responder) {
     return responder.send(error_response(400, "invalid_request", boundary.error().message));
   }
   auto task = [this, responder, meta, boundary = std::move(*boundary),
-               body = std::move(request.body)](pqxx::connection* conn) {
+               body = std::move(request.body)](pqxx::connection& conn) {
     auto reject = [&](const Error& e) {
       const int status = http_status_for(e.code);
       const char* code = status == 413 ? "file_too_large" : "invalid_request";
@@ -134,7 +134,6 @@ void FilesApi::upload(HttpRequest& request, Responder responder) {
     if (!parts.ok()) return reject(parts.error());
     auto upload = read_upload(*parts, config_.max_upload_bytes);
     if (!upload.ok()) return reject(upload.error());
-    if (conn == nullptr) return responder.send(database_error_response(Error::unavailable("db")));
     NewFile file;
     file.file_id = Uuid::generate_v7();
     file.org_id = meta.org_id;
@@ -145,7 +144,7 @@ void FilesApi::upload(HttpRequest& request, Responder responder) {
         file.file_id.v7_millis() + upload->ttl_s.value_or(kDefaultBatchFileTtlS) * 1000;
     const std::string api_id = to_api_id(id_prefix::kFile, file.file_id);
     auto stored = pg_call([&]() -> Result<std::optional<FileRecord>> {
-      pqxx::work tx(*conn);
+      pqxx::work tx(conn);
       if (auto s =
               append_events(tx, {audit_append({"files.create", "file", api_id, 200, ""}, meta)});
           !s.ok()) {
@@ -167,7 +166,7 @@ void FilesApi::upload(HttpRequest& request, Responder responder) {
     write_file_json(w, **stored);
     responder.send(HttpResponse::json(200, w.str()));
   };
-  submit_or_busy(pool_, responder, std::move(task));
+  run_on_pool(pool_, responder, std::move(task));
 }
 
 void FilesApi::list(HttpRequest& request, Responder responder) {
@@ -192,10 +191,9 @@ void FilesApi::list(HttpRequest& request, Responder responder) {
       return responder.send(
           error_response(400, "invalid_request", "after must be a file id", "after"));
   }
-  submit_or_busy(pool_, responder, [this, responder, q](pqxx::connection* conn) {
-    if (conn == nullptr) return responder.send(database_error_response(Error::unavailable("db")));
+  run_on_pool(pool_, responder, [this, responder, q](pqxx::connection& conn) {
     auto files = pg_call([&]() -> Result<std::vector<FileRecord>> {
-      pqxx::read_transaction tx(*conn);
+      pqxx::read_transaction tx(conn);
       return list_files(tx, config_.keyring, q);
     });
     if (!files.ok()) return responder.send(database_error_response(files.error()));
@@ -215,21 +213,18 @@ void FilesApi::get(HttpRequest& request, Responder responder) {
   if (!principal.ok()) return responder.send(error_response(principal.error()));
   const auto id = file_id_param(request);
   if (!id) return responder.send(no_such_file());
-  submit_or_busy(pool_, responder,
-                 [this, responder, id = *id, ws = principal->workspace_id](pqxx::connection* conn) {
-                   if (conn == nullptr) {
-                     return responder.send(database_error_response(Error::unavailable("db")));
-                   }
-                   auto file = pg_call([&]() -> Result<std::optional<FileRecord>> {
-                     pqxx::read_transaction tx(*conn);
-                     return find_file(tx, config_.keyring, id, ws);
-                   });
-                   if (!file.ok()) return responder.send(database_error_response(file.error()));
-                   if (!file->has_value()) return responder.send(no_such_file());
-                   JsonWriter w;
-                   write_file_json(w, **file);
-                   responder.send(HttpResponse::json(200, w.str()));
-                 });
+  run_on_pool(pool_, responder,
+              [this, responder, id = *id, ws = principal->workspace_id](pqxx::connection& conn) {
+                auto file = pg_call([&]() -> Result<std::optional<FileRecord>> {
+                  pqxx::read_transaction tx(conn);
+                  return find_file(tx, config_.keyring, id, ws);
+                });
+                if (!file.ok()) return responder.send(database_error_response(file.error()));
+                if (!file->has_value()) return responder.send(no_such_file());
+                JsonWriter w;
+                write_file_json(w, **file);
+                responder.send(HttpResponse::json(200, w.str()));
+              });
 }
 
 void FilesApi::content(HttpRequest& request, Responder responder) {
@@ -237,14 +232,11 @@ void FilesApi::content(HttpRequest& request, Responder responder) {
   if (!principal.ok()) return responder.send(error_response(principal.error()));
   const auto id = file_id_param(request);
   if (!id) return responder.send(no_such_file());
-  submit_or_busy(
+  run_on_pool(
       pool_, responder,
-      [this, responder, id = *id, ws = principal->workspace_id](pqxx::connection* conn) {
-        if (conn == nullptr) {
-          return responder.send(database_error_response(Error::unavailable("db")));
-        }
+      [this, responder, id = *id, ws = principal->workspace_id](pqxx::connection& conn) {
         auto content = pg_call([&]() -> Result<std::optional<std::string>> {
-          pqxx::read_transaction tx(*conn);
+          pqxx::read_transaction tx(conn);
           auto file = find_file(tx, config_.keyring, id, ws);
           if (!file.ok()) return file.error();
           if (!file->has_value()) return std::optional<std::string>();
@@ -268,11 +260,10 @@ void FilesApi::remove(HttpRequest& request, Responder responder) {
     record_rejected_command(pool_, {"files.delete", "file", "", 404, "not_found"}, meta);
     return responder.send(no_such_file());
   }
-  submit_or_busy(pool_, responder, [this, responder, id = *id, meta](pqxx::connection* conn) {
-    if (conn == nullptr) return responder.send(database_error_response(Error::unavailable("db")));
+  run_on_pool(pool_, responder, [this, responder, id = *id, meta](pqxx::connection& conn) {
     const std::string api_id = to_api_id(id_prefix::kFile, id);
     auto deleted = pg_call([&]() -> Result<bool> {
-      pqxx::work tx(*conn);
+      pqxx::work tx(conn);
       if (auto s =
               append_events(tx, {audit_append({"files.delete", "file", api_id, 200, ""}, meta)});
           !s.ok()) {

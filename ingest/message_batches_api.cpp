@@ -100,6 +100,18 @@ static std::optional<Caller> admit(const Authenticator& auth, const HttpRequest&
                 std::move(v)};
 }
 
+// The batch id of a command; answers (and audits) a bad one itself.
+static std::optional<Uuid> command_batch_id(PgPool& pool, const HttpRequest& request,
+                                            const Responder& responder, const Caller& caller,
+                                            const char* action) {
+  auto id = batch_id_param(request);
+  if (!id) {
+    record_rejected_command(pool, {action, "batch", "", 404, "not_found"}, caller.meta);
+    responder.send(not_found(request.request_id));
+  }
+  return id;
+}
+
 void MessageBatchesApi::create(HttpRequest& request, Responder responder) {
   auto caller = admit(auth_, request, responder);
   if (!caller) return;
@@ -224,12 +236,8 @@ void MessageBatchesApi::list(HttpRequest& request, Responder responder) {
 void MessageBatchesApi::cancel(HttpRequest& request, Responder responder) {
   auto caller = admit(auth_, request, responder);
   if (!caller) return;
-  const auto id = batch_id_param(request);
-  if (!id) {
-    record_rejected_command(pool_, {"message_batches.cancel", "batch", "", 404, "not_found"},
-                            caller->meta);
-    return responder.send(not_found(request.request_id));
-  }
+  const auto id = command_batch_id(pool_, request, responder, *caller, "message_batches.cancel");
+  if (!id) return;
   submit_or_busy(
       pool_, responder,
       [this, responder, id = *id, meta = caller->meta,
@@ -259,12 +267,8 @@ void MessageBatchesApi::cancel(HttpRequest& request, Responder responder) {
 void MessageBatchesApi::remove(HttpRequest& request, Responder responder) {
   auto caller = admit(auth_, request, responder);
   if (!caller) return;
-  const auto id = batch_id_param(request);
-  if (!id) {
-    record_rejected_command(pool_, {"message_batches.delete", "batch", "", 404, "not_found"},
-                            caller->meta);
-    return responder.send(not_found(request.request_id));
-  }
+  const auto id = command_batch_id(pool_, request, responder, *caller, "message_batches.delete");
+  if (!id) return;
   submit_or_busy(
       pool_, responder, [this, responder, id = *id, meta = caller->meta](pqxx::connection* conn) {
         if (conn == nullptr)

@@ -30,6 +30,20 @@ void submit_or_busy(PgPool& pool, const Responder& responder, Task task) {
   if (!pool.submit(std::move(task))) responder.send(busy_response());
 }
 
+// Runs task(conn) on the pool; answers 503 itself when the pool is full or the database is
+// unreachable.
+template <class Task>
+void run_on_pool(PgPool& pool, const Responder& responder, Task task) {
+  submit_or_busy(pool, responder,
+                 [responder, task = std::move(task)](pqxx::connection* conn) mutable {
+                   if (conn == nullptr) {
+                     return responder.send(
+                         database_error_response(Error::unavailable("database unavailable")));
+                   }
+                   task(*conn);
+                 });
+}
+
 inline std::int64_t unix_now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())

@@ -26,16 +26,8 @@ void apply_finalized(BatchRow& row, const RecordedEvent& e) {
   row.error_file_id = f->error_file_id;
   if (f->finalizing_at_ms > 0 && !row.finalizing_ms) row.finalizing_ms = f->finalizing_at_ms;
   // The final figures are the manager's count from the log; they replace the running sums.
-  row.counts.total = f->total;
+  row.counts = f->counts;
   row.counts.pending = 0;
-  row.counts.succeeded = f->succeeded;
-  row.counts.failed = f->failed;
-  row.counts.cancelled = f->cancelled;
-  row.counts.expired = f->expired;
-  row.counts.input_tokens = f->input_tokens;
-  row.counts.output_tokens = f->output_tokens;
-  row.counts.cached_tokens = f->cached_tokens;
-  row.counts.cost_nano_usd = f->cost_nano_usd;
 }
 
 }  // namespace

@@ -31,20 +31,6 @@ std::string_view batch_status_name(BatchStatus s);
 std::optional<BatchStatus> parse_batch_status(std::string_view name);
 bool is_ended(BatchStatus s);  // failed, completed, expired, cancelled
 
-struct BatchCounts {
-  int total = 0;
-  int pending = 0;  // jobs not terminal yet
-  int succeeded = 0;
-  int failed = 0;
-  int cancelled = 0;
-  int expired = 0;
-  int retries = 0;  // attempts that failed and were retried
-  std::int64_t input_tokens = 0;
-  std::int64_t output_tokens = 0;
-  std::int64_t cached_tokens = 0;
-  std::int64_t cost_nano_usd = 0;
-};
-
 struct BatchRow {
   Uuid batch_id;
   int version = 0;
