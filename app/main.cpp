@@ -13,7 +13,7 @@
 #include "core/migrations.hpp"
 #include "core/stop_signal.hpp"
 #include "ingest/ingest_server.hpp"
-#include "outbox/relay.hpp"
+#include "outbox/relay_role.hpp"
 #include "projections/projector.hpp"
 #include "workers/mock_llm/mock_llm.hpp"
 #include "workers/worker.hpp"
@@ -25,7 +25,7 @@ constexpr const char* kUsage = R"(usage: batchline <command> [flags]
 
 roles (configuration from the environment and BL_CONFIG; see docs/operations.md):
   ingest        HTTP API: submit jobs, read results
-  relay         move due outbox rows into Redis streams
+  relay         move due outbox rows to Redis streams and webhook endpoints; sweep
   work          consume deliveries and call LLM providers
   project       fold the event log into read models; end batches (batch manager)
   run           all four roles in one process (laptop, demo)
@@ -74,7 +74,7 @@ int run_role(const std::string& command) {
   StopSignal::install_handlers(stop);
   if (command == "ingest") return IngestServer::run(config, stop);
   const auto admin = start_admin_server(command, config.admin_host, config.admin_port);
-  if (command == "relay") return Relay(config, stop).run();
+  if (command == "relay") return run_relay_role(config, stop);
   if (command == "work") return Worker(config, stop).run();
   if (command == "project") {
     // The batch manager reacts to what the projections fold; it runs beside them.
@@ -87,7 +87,7 @@ int run_role(const std::string& command) {
   }
   // run: every role in this process, sharing the stop signal.
   int relay_code = 0, worker_code = 0, projector_code = 0;
-  std::thread relay([&] { relay_code = Relay(config, stop).run(); });
+  std::thread relay([&] { relay_code = run_relay_role(config, stop); });
   std::thread worker([&] { worker_code = Worker(config, stop).run(); });
   std::thread projector([&] { projector_code = Projector(config, stop, all_projections()).run(); });
   int manager_code = 0;

@@ -54,6 +54,19 @@ Setter size_setting(std::size_t Config::*field, std::size_t min, std::size_t max
   };
 }
 
+Setter bool_setting(bool Config::*field) {
+  return [=](Config& c, std::string_view v) -> Status {
+    if (v == "true" || v == "1") {
+      c.*field = true;
+    } else if (v == "false" || v == "0") {
+      c.*field = false;
+    } else {
+      return Error::invalid("expected true or false");
+    }
+    return {};
+  };
+}
+
 Setter string_setting(std::string Config::*field) {
   return [=](Config& c, std::string_view v) -> Status {
     c.*field = std::string(v);
@@ -198,6 +211,31 @@ const std::vector<Setting>& settings() {
        int_setting(&Config::relay_batch_size, 1, 10000)},
       {"relay_poll_ms", "BL_RELAY_POLL_MS", "relay polling interval when no wake-up arrives",
        int_setting(&Config::relay_poll_ms, 10, 60000)},
+      {"sweeper_interval_ms", "BL_SWEEPER_INTERVAL_MS",
+       "time between two sweeper passes over queued jobs",
+       int_setting(&Config::sweeper_interval_ms, 10, 3600000)},
+      {"sweeper_timeout_ms", "BL_SWEEPER_TIMEOUT_MS",
+       "a queued job quiet this long whose Redis delivery is gone is re-dispatched",
+       int_setting(&Config::sweeper_timeout_ms, 10, 86400000)},
+      {"webhook_timeout_ms", "BL_WEBHOOK_TIMEOUT_MS", "timeout of one webhook request",
+       int_setting(&Config::webhook_timeout_ms, 100, 300000)},
+      {"webhook_max_in_flight", "BL_WEBHOOK_MAX_IN_FLIGHT",
+       "webhook requests in flight per relay process",
+       int_setting(&Config::webhook_max_in_flight, 1, 100000)},
+      {"webhook_retry_base_ms", "BL_WEBHOOK_RETRY_BASE_MS",
+       "delay before the first webhook retry; doubles per attempt",
+       int_setting(&Config::webhook_retry_base_ms, 1, 86400000)},
+      {"webhook_retry_max_ms", "BL_WEBHOOK_RETRY_MAX_MS", "longest delay between webhook retries",
+       int_setting(&Config::webhook_retry_max_ms, 1, 86400000)},
+      {"webhook_retry_window_s", "BL_WEBHOOK_RETRY_WINDOW_S",
+       "a webhook is retried until this long after its event, then given up",
+       int_setting(&Config::webhook_retry_window_s, 1, 7 * 86400)},
+      {"webhook_allow_http", "BL_WEBHOOK_ALLOW_HTTP",
+       "accept http:// webhook URLs (default: https only)",
+       bool_setting(&Config::webhook_allow_http)},
+      {"webhook_allow_private_addresses", "BL_WEBHOOK_ALLOW_PRIVATE_ADDRESSES",
+       "allow webhooks to loopback, private and link-local addresses (default: refused)",
+       bool_setting(&Config::webhook_allow_private_addresses)},
       {"worker_name", "BL_WORKER_NAME", "stable worker consumer name (default hostname:pid)",
        string_setting(&Config::worker_name)},
       {"worker_max_inflight", "BL_WORKER_MAX_INFLIGHT", "provider calls in flight per worker",
@@ -398,6 +436,9 @@ Result<Config> load_config_from(const std::string& json_text, const Env& env) {
     char host[256] = {};
     gethostname(host, sizeof(host) - 1);
     c.worker_name = std::string(host) + ":" + std::to_string(getpid());
+  }
+  if (c.webhook_retry_max_ms < c.webhook_retry_base_ms) {
+    return Error::invalid("webhook_retry_max_ms must be at least webhook_retry_base_ms");
   }
   if (c.worker_backoff_max_ms < c.worker_backoff_base_ms) {
     return Error::invalid("worker_backoff_max_ms must be at least worker_backoff_base_ms");

@@ -72,6 +72,20 @@ struct Config {
   int relay_batch_size = 500;
   int relay_poll_ms = 200;
 
+  // Sweeper: re-dispatches queued jobs whose Redis delivery is gone (one active per
+  // installation, elected among relay processes).
+  int sweeper_interval_ms = 10000;
+  int sweeper_timeout_ms = 60000;
+
+  // Webhooks: sent by the relay role, signed per Standard Webhooks.
+  int webhook_timeout_ms = 10000;
+  int webhook_max_in_flight = 256;
+  int webhook_retry_base_ms = 5000;
+  int webhook_retry_max_ms = 3600000;
+  int webhook_retry_window_s = 86400;
+  bool webhook_allow_http = false;               // https only unless set
+  bool webhook_allow_private_addresses = false;  // loopback, private and link-local refused
+
   // Worker.
   std::string worker_name;  // stable consumer name; defaults to hostname:pid
   int worker_max_inflight = 2048;

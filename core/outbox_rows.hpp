@@ -11,6 +11,11 @@
 
 namespace bl {
 
+// outbox.kind: who delivers the row. Job rows go to Redis streams (outbox/relay.cpp), webhook
+// rows to HTTP endpoints (outbox/webhook_sender.cpp).
+inline constexpr const char* kOutboxKindJob = "job";
+inline constexpr const char* kOutboxKindWebhook = "webhook";
+
 struct OutboxRow {
   Uuid job_id;
   std::string queue;  // the model id
@@ -19,7 +24,7 @@ struct OutboxRow {
   std::int64_t due_at_ms = 0;  // 0 = now
 };
 
-// Inserts all rows in one statement and sends one NOTIFY for the transaction.
+// Inserts job rows in one statement and sends one NOTIFY for the transaction.
 void insert_outbox_rows(pqxx::transaction_base& tx, const std::vector<OutboxRow>& rows);
 
 }  // namespace bl

@@ -13,6 +13,14 @@
 namespace bl {
 
 inline constexpr const char* kConsumerGroup = "workers";
+
+// Delivery marker values. The relay's enqueue script sets "1" (NX) with the XADD. A worker that
+// acknowledges a delivery overwrites its marker with kMarkerAcked for kAckedMarkerTtlMs instead
+// of deleting it, so that a relay re-sending that delivery after a crash (within the
+// idle-in-transaction timeout) is still de-duplicated. The sweeper treats an acked marker of a
+// job's current attempt as a lost delivery (outbox/sweeper.hpp).
+inline constexpr const char* kMarkerAcked = "acked";
+inline constexpr int kAckedMarkerTtlMs = 600000;
 inline constexpr int kPriorityBands = 3;
 
 // Priority 1 (first) .. 1000 (last) -> band 0 (served first) .. 2.

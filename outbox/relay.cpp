@@ -7,19 +7,24 @@
 #include "core/event_log.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "core/outbox_rows.hpp"
 #include "core/pg.hpp"
+#include "core/pg_wait.hpp"
 #include "outbox/enqueue_script.hpp"
 
 namespace bl {
 namespace {
 
-constexpr int kMarkerTtlSeconds = 86400;
+// The marker only has to outlive a re-send after a crash (seconds), and must outlive the
+// delivery's wait in the stream: while it exists the sweeper leaves the job alone. A week
+// covers any backlog; the TTL just bounds markers a lost acknowledgement leaves behind.
+constexpr int kMarkerTtlSeconds = 7 * 86400;
 
+// Notifications wake await_notification_or_stop(); the receiver itself has nothing to do.
 class WakeReceiver final : public pqxx::notification_receiver {
  public:
   explicit WakeReceiver(pqxx::connection& c) : pqxx::notification_receiver(c, kOutboxChannel) {}
-  void operator()(const std::string&, int) override { woken = true; }
-  bool woken = false;
+  void operator()(const std::string&, int) override {}
 };
 
 struct RelayMetrics {
@@ -29,6 +34,8 @@ struct RelayMetrics {
       "bl_relay_duplicate_pushes_total", "pushes skipped because the delivery was already queued");
   Counter& failures =
       MetricsRegistry::global().counter("bl_relay_failures_total", "relay cycles rolled back");
+  Counter& claims = MetricsRegistry::global().counter("bl_relay_claims_total",
+                                                      "claim transactions run, idle ones included");
 };
 
 RelayMetrics& metrics() {
@@ -88,10 +95,11 @@ Result<int> Relay::relay_once(pqxx::connection& conn) {
     pqxx::work tx(conn);
     const auto claimed = tx.exec_params(
         "DELETE FROM outbox WHERE id IN ("
-        " SELECT id FROM outbox WHERE due_at <= now() ORDER BY due_at, id LIMIT $1"
-        " FOR UPDATE SKIP LOCKED)"
+        " SELECT id FROM outbox WHERE kind = $1 AND due_at <= now() ORDER BY due_at, id"
+        " LIMIT $2 FOR UPDATE SKIP LOCKED)"
         " RETURNING queue, stream_id::text, attempt, priority",
-        config_.relay_batch_size);
+        kOutboxKindJob, config_.relay_batch_size);
+    metrics().claims.inc();
     if (claimed.empty()) return 0;
     std::vector<std::vector<std::string>> rows;
     rows.reserve(claimed.size());
@@ -104,6 +112,7 @@ Result<int> Relay::relay_once(pqxx::connection& conn) {
       metrics().failures.inc();
       return s.error();
     }
+    fault_hook_.after_push();
     tx.commit();
     metrics().delivered.inc(rows.size());
     log::debug("relay.delivered", {{"rows", rows.size()}});
@@ -114,9 +123,10 @@ Result<int> Relay::relay_once(pqxx::connection& conn) {
 std::int64_t Relay::next_due_in_ms(pqxx::connection& conn) {
   auto r = pg_call([&]() -> Result<std::int64_t> {
     pqxx::nontransaction tx(conn);
-    const auto row = tx.exec1(
+    const auto row = tx.exec_params1(
         "SELECT COALESCE(ceil(extract(epoch FROM min(due_at) - now()) * 1000), -1)::bigint "
-        "FROM outbox");
+        "FROM outbox WHERE kind = $1",
+        kOutboxKindJob);
     return row[0].as<std::int64_t>();
   });
   const std::int64_t poll = config_.relay_poll_ms;
@@ -154,8 +164,7 @@ int Relay::run() {
     const std::int64_t wait_ms = next_due_in_ms(*conn);
     if (wait_ms == 0) continue;
     try {
-      wake->woken = false;
-      conn->await_notification(wait_ms / 1000, (wait_ms % 1000) * 1000);
+      await_notification_or_stop(*conn, wait_ms, stop_);
     } catch (const std::exception& e) {
       log::warn("relay.listen_failed", {{"error", log::code(error_code_name(pg_error(e).code))}});
       wake.reset();

@@ -11,6 +11,7 @@
 #include "core/queue_keys.hpp"
 #include "core/redis.hpp"
 #include "core/stop_signal.hpp"
+#include "outbox/fault_hooks.hpp"
 
 namespace bl {
 
@@ -21,18 +22,22 @@ class Relay {
   // Runs until stop is requested. Returns a process exit code.
   int run();
 
-  // One claim-push-delete cycle; returns rows delivered (tests call it directly).
+  // One claim-push-delete cycle over due job rows; returns rows delivered (tests call it
+  // directly).
   Result<int> relay_once(pqxx::connection& conn);
+
+  // How long the relay may sleep: milliseconds until the earliest job row is due, capped by
+  // the poll interval (0 when one is due now). A wake-up cuts the sleep short.
+  std::int64_t next_due_in_ms(pqxx::connection& conn);
 
  private:
   Status push(const std::vector<std::vector<std::string>>& rows);
-  // Milliseconds until the earliest future outbox row is due (capped by the poll interval).
-  std::int64_t next_due_in_ms(pqxx::connection& conn);
 
   const Config& config_;
   StopSignal& stop_;
   QueueKeys keys_;
   std::unique_ptr<RedisClient> redis_;
+  RelayFaultHook fault_hook_;
 };
 
 }  // namespace bl

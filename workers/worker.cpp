@@ -407,7 +407,9 @@ void Worker::acknowledge(const std::vector<Delivery>& deliveries) {
     auto ignore = [](Result<RedisReply>) {};
     commands_->command({"XACK", d.stream, kConsumerGroup, d.entry_id}, ignore);
     commands_->command({"XDEL", d.stream, d.entry_id}, ignore);
-    commands_->command({"DEL", keys_.delivery(d.model, d.job_id, d.attempt)}, ignore);
+    commands_->command({"SET", keys_.delivery(d.model, d.job_id, d.attempt), kMarkerAcked, "PX",
+                        std::to_string(kAckedMarkerTtlMs)},
+                       ignore);
   }
   in_flight_ -= static_cast<int>(deliveries.size());
   metrics().in_flight.set(in_flight_);

@@ -8,30 +8,12 @@
 #include <set>
 
 #include "core/json.hpp"
+#include "tests/support/job_requests.hpp"
 
 namespace bl {
 namespace {
 
-std::string jobs_body(int first, int count) {
-  JsonWriter w;
-  w.begin_object().key("jobs").begin_array();
-  for (int i = first; i < first + count; ++i) {
-    w.begin_object();
-    w.field("model", "test-model");
-    w.field("custom_id", "job-" + std::to_string(i));
-    w.key("messages").begin_array();
-    w.begin_object().field("role", "system").field("content", "be brief").end_object();
-    w.begin_object()
-        .field("role", "user")
-        .field("content", "question " + std::to_string(i))
-        .end_object();
-    w.end_array();
-    w.field("max_tokens", 50);
-    w.end_object();
-  }
-  w.end_array().end_object();
-  return w.str();
-}
+using test::jobs_body;
 
 TEST(Pipeline, TwoHundredJobsSucceedAndAreReadable) {
   test::Pipeline p;

@@ -43,9 +43,11 @@ Pipeline::~Pipeline() {
   mock.reset();
 }
 
-Process& Pipeline::start_role(const std::string& role) {
+Process& Pipeline::start_role(const std::string& role, const RoleEnv& extra) {
   RoleEnv role_env = env;
   if (role == "work") role_env.set("BL_WORKER_NAME", "worker-" + std::to_string(next_log_));
+  for (const auto& [k, v] : extra.vars)
+    role_env.set(k, v);
   const std::string log = scratch_dir() + "/" + role + "-" + std::to_string(next_log_++) + ".log";
   processes.push_back(std::make_unique<Process>(std::vector<std::string>{role}, role_env, log));
   return *processes.back();

@@ -25,8 +25,9 @@ class Pipeline {
   explicit Pipeline(PipelineOptions options = {});
   ~Pipeline();
 
-  // Starts one more process of a role ("ingest", "relay", "work", "project").
-  Process& start_role(const std::string& role);
+  // Starts one more process of a role ("ingest", "relay", "work", "project"); `extra` adds
+  // or overrides environment variables for this process only.
+  Process& start_role(const std::string& role, const RoleEnv& extra = {});
   bool ready();  // ingest and mock answer /healthz
 
   std::string url(const std::string& path) const;

@@ -227,6 +227,11 @@ int Process::stop(int sig, std::chrono::milliseconds timeout) {
   return WIFEXITED(status_) ? WEXITSTATUS(status_) : 128 + WTERMSIG(status_);
 }
 
+int Process::term_signal() {
+  if (running() || !exited_) return 0;
+  return WIFSIGNALED(status_) ? WTERMSIG(status_) : 0;
+}
+
 void Process::kill_now() {
   if (!running()) return;
   ::kill(pid_, SIGKILL);

@@ -81,6 +81,8 @@ class Process {
   // Sends sig and waits for exit up to timeout; returns the exit status (or -1).
   int stop(int sig = 15, std::chrono::milliseconds timeout = std::chrono::seconds(20));
   void kill_now();  // SIGKILL
+  // The signal that ended the process; 0 while it runs or when it exited by itself.
+  int term_signal();
   const std::string& log_path() const { return log_path_; }
 
  private:
