@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <thread>
 
 #include "core/event_log.hpp"
@@ -121,17 +122,19 @@ Result<int> Relay::relay_once(pqxx::connection& conn) {
 }
 
 std::int64_t Relay::next_due_in_ms(pqxx::connection& conn) {
-  auto r = pg_call([&]() -> Result<std::int64_t> {
+  // NULL when no row waits; negative when one is overdue (due while we were busy).
+  auto r = pg_call([&]() -> Result<std::optional<std::int64_t>> {
     pqxx::nontransaction tx(conn);
     const auto row = tx.exec_params1(
-        "SELECT COALESCE(ceil(extract(epoch FROM min(due_at) - now()) * 1000), -1)::bigint "
-        "FROM outbox WHERE kind = $1",
+        "SELECT ceil(extract(epoch FROM min(due_at) - now()) * 1000)::bigint"
+        " FROM outbox WHERE kind = $1",
         kOutboxKindJob);
-    return row[0].as<std::int64_t>();
+    if (row[0].is_null()) return std::optional<std::int64_t>();
+    return std::optional<std::int64_t>(row[0].as<std::int64_t>());
   });
   const std::int64_t poll = config_.relay_poll_ms;
-  if (!r.ok() || *r < 0) return poll;
-  return std::clamp<std::int64_t>(*r, 0, poll);
+  if (!r.ok() || !r->has_value()) return poll;
+  return std::clamp<std::int64_t>(**r, 0, poll);
 }
 
 int Relay::run() {

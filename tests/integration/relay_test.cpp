@@ -79,6 +79,37 @@ TEST_F(RelayTest, RowsDueLaterWaitForTheirTime) {
   EXPECT_EQ(stream_length("m", 1), 0);
 }
 
+TEST_F(RelayTest, SleepsUntilTheEarliestDueRowAtMost) {
+  config.relay_poll_ms = 60000;
+  Relay relay(config, stop);
+  auto c = db.connect();
+  EXPECT_EQ(relay.next_due_in_ms(*c), 60000) << "nothing waits: sleep the poll interval";
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  add_rows({{Uuid::generate_v7(), "m", 2, 500, now + 5000},
+            {Uuid::generate_v7(), "m", 2, 500, now + 9000}});
+  const std::int64_t wait = relay.next_due_in_ms(*c);
+  EXPECT_GT(wait, 0);
+  EXPECT_LE(wait, 5000);
+  add_rows({{Uuid::generate_v7(), "m", 1, 500, 0}});
+  EXPECT_EQ(relay.next_due_in_ms(*c), 0);
+}
+
+TEST_F(RelayTest, LeavesWebhookRowsToTheWebhookSender) {
+  auto c = db.connect();
+  {
+    pqxx::work tx(*c);
+    tx.exec(
+        "INSERT INTO outbox (kind, queue, stream_id) VALUES ('webhook', 'e', gen_random_uuid())");
+    tx.commit();
+  }
+  config.relay_poll_ms = 60000;
+  Relay relay(config, stop);
+  EXPECT_EQ(*relay.relay_once(*c), 0);
+  EXPECT_EQ(relay.next_due_in_ms(*c), 60000);
+}
+
 TEST_F(RelayTest, RedisDownKeepsRowsForLater) {
   add_rows({{Uuid::generate_v7(), "m", 1, 500, 0}});
   config.redis_port = test::free_port();  // nothing listens there
