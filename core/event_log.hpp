@@ -88,6 +88,7 @@ std::vector<RecordedEvent> read_events_after(pqxx::transaction_base& tx, Checkpo
 // Wakes LISTENers (relays, projectors) once per transaction.
 inline constexpr const char* kOutboxChannel = "bl_outbox";
 inline constexpr const char* kEventsChannel = "bl_events";
+inline constexpr const char* kWebhooksChannel = "bl_webhooks";  // webhook outbox rows
 void notify(pqxx::transaction_base& tx, const char* channel);
 
 }  // namespace bl

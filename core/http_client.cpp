@@ -1,10 +1,13 @@
 #include "core/http_client.hpp"
 
 #include <curl/curl.h>
+#include <sys/socket.h>
 
 #include <cctype>
 #include <cstdlib>
 #include <mutex>
+
+#include "core/address_policy.hpp"
 
 namespace bl {
 namespace {
@@ -72,6 +75,15 @@ struct HttpClient::Call {
     }
     c->result.headers.emplace_back(std::move(name), std::string(value));
     return len;
+  }
+
+  // CURLOPT_OPENSOCKETFUNCTION for public_addresses_only: refuses what is not public.
+  static curl_socket_t open_public_socket(void* arg, curlsocktype purpose, curl_sockaddr* a) {
+    if (purpose != CURLSOCKTYPE_IPCXN || !is_public_address(&a->addr)) {
+      static_cast<Call*>(arg)->result.address_refused = true;
+      return CURL_SOCKET_BAD;
+    }
+    return socket(a->family, a->socktype, a->protocol);
   }
 };
 
@@ -148,6 +160,11 @@ HttpClient::CallId HttpClient::start(HttpCall spec, Done done) {
       curl_easy_setopt(e, CURLOPT_POSTFIELDS, s.body.data());
       curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(s.body.size()));
     }
+  }
+  if (s.public_addresses_only) {
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &Call::open_public_socket);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, call.get());
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   }
   for (const auto& h : s.headers)
     call->header_list = curl_slist_append(call->header_list, h.c_str());

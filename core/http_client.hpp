@@ -25,15 +25,19 @@ struct HttpCall {
   long timeout_ms = 120000;
   long low_speed_bytes = 1;     // abort when slower than this many bytes/s ...
   long low_speed_seconds = 60;  // ... for this long
+  // For URLs a client supplied (webhooks): connect only to public addresses
+  // (core/address_policy.hpp), checked on every connection, and speak only http(s).
+  bool public_addresses_only = false;
   // Streaming: called with each body chunk as it arrives (on the loop thread); the result's
   // body then stays empty. Return false to abort the call.
   std::function<bool(std::string_view)> on_chunk;
 };
 
 struct HttpCallResult {
-  int curl_code = 0;       // CURLcode; 0 is success at the transport level
-  std::string curl_error;  // libcurl's text (never request or response content)
-  long status = 0;         // HTTP status, 0 when no response arrived
+  int curl_code = 0;             // CURLcode; 0 is success at the transport level
+  std::string curl_error;        // libcurl's text (never request or response content)
+  bool address_refused = false;  // public_addresses_only turned a connection away
+  long status = 0;               // HTTP status, 0 when no response arrived
   std::string body;
   HeaderList headers;  // names lower-cased
   std::int64_t total_us = 0;

@@ -49,6 +49,8 @@ inline constexpr std::string_view kBatch = "batch_";
 inline constexpr std::string_view kFile = "file-";
 inline constexpr std::string_view kMessageBatch = "msgbatch_";
 inline constexpr std::string_view kRequest = "req_";
+inline constexpr std::string_view kWebhookEndpoint = "whep_";
+inline constexpr std::string_view kWebhookEvent = "evt_";  // also the webhook-id header
 }  // namespace id_prefix
 
 std::string to_api_id(std::string_view prefix, const Uuid& id);

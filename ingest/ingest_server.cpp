@@ -9,6 +9,7 @@
 #include "ingest/files_api.hpp"
 #include "ingest/jobs_api.hpp"
 #include "ingest/message_batches_api.hpp"
+#include "ingest/webhooks_api.hpp"
 
 namespace bl {
 namespace {
@@ -35,6 +36,8 @@ Status IngestServer::start() {
   batches_->add_routes(router);
   message_batches_ = std::make_unique<MessageBatchesApi>(config_, *auth_, *pool_);
   message_batches_->add_routes(router);
+  webhooks_ = std::make_unique<WebhooksApi>(config_, *auth_, *pool_);
+  webhooks_->add_routes(router);
   add_operations_routes(router);
   router.add("GET", "/readyz", [this](HttpRequest&, Responder r) {
     const bool queued = pool_->submit([r](pqxx::connection* conn) {

@@ -15,6 +15,7 @@ class JobsApi;
 class FilesApi;
 class BatchesApi;
 class MessageBatchesApi;
+class WebhooksApi;
 
 class IngestServer {
  public:
@@ -36,6 +37,7 @@ class IngestServer {
   std::unique_ptr<FilesApi> files_;
   std::unique_ptr<BatchesApi> batches_;
   std::unique_ptr<MessageBatchesApi> message_batches_;
+  std::unique_ptr<WebhooksApi> webhooks_;
   std::unique_ptr<HttpServer> server_;
 };
 

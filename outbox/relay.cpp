@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <optional>
 #include <thread>
 
 #include "core/event_log.hpp"
@@ -11,6 +10,7 @@
 #include "core/outbox_rows.hpp"
 #include "core/pg.hpp"
 #include "core/pg_wait.hpp"
+#include "outbox/due_time.hpp"
 #include "outbox/enqueue_script.hpp"
 
 namespace bl {
@@ -20,13 +20,6 @@ namespace {
 // delivery's wait in the stream: while it exists the sweeper leaves the job alone. A week
 // covers any backlog; the TTL just bounds markers a lost acknowledgement leaves behind.
 constexpr int kMarkerTtlSeconds = 7 * 86400;
-
-// Notifications wake await_notification_or_stop(); the receiver itself has nothing to do.
-class WakeReceiver final : public pqxx::notification_receiver {
- public:
-  explicit WakeReceiver(pqxx::connection& c) : pqxx::notification_receiver(c, kOutboxChannel) {}
-  void operator()(const std::string&, int) override {}
-};
 
 struct RelayMetrics {
   Counter& delivered = MetricsRegistry::global().counter("bl_relay_deliveries_total",
@@ -122,26 +115,14 @@ Result<int> Relay::relay_once(pqxx::connection& conn) {
 }
 
 std::int64_t Relay::next_due_in_ms(pqxx::connection& conn) {
-  // NULL when no row waits; negative when one is overdue (due while we were busy).
-  auto r = pg_call([&]() -> Result<std::optional<std::int64_t>> {
-    pqxx::nontransaction tx(conn);
-    const auto row = tx.exec_params1(
-        "SELECT ceil(extract(epoch FROM min(due_at) - now()) * 1000)::bigint"
-        " FROM outbox WHERE kind = $1",
-        kOutboxKindJob);
-    if (row[0].is_null()) return std::optional<std::int64_t>();
-    return std::optional<std::int64_t>(row[0].as<std::int64_t>());
-  });
-  const std::int64_t poll = config_.relay_poll_ms;
-  if (!r.ok() || !r->has_value()) return poll;
-  return std::clamp<std::int64_t>(**r, 0, poll);
+  return sleep_until_due_ms(conn, kOutboxKindJob, config_.relay_poll_ms);
 }
 
 int Relay::run() {
   log::info("relay.started",
             {{"batch_size", config_.relay_batch_size}, {"poll_ms", config_.relay_poll_ms}});
   PgConnectionPtr conn;
-  std::unique_ptr<WakeReceiver> wake;
+  std::unique_ptr<WakeOnNotify> wake;
   while (!stop_.stop_requested()) {
     if (!conn) {
       auto c = pg_connect(config_.database_url);
@@ -151,7 +132,7 @@ int Relay::run() {
         continue;
       }
       conn = std::move(*c);
-      wake = std::make_unique<WakeReceiver>(*conn);
+      wake = std::make_unique<WakeOnNotify>(*conn, kOutboxChannel);
     }
     auto n = relay_once(*conn);
     if (!n.ok()) {

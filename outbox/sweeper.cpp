@@ -12,12 +12,15 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/outbox_rows.hpp"
+#include "outbox/webhook_store.hpp"
 
 namespace bl {
 namespace {
 
 constexpr int kPageSize = 1000;
 constexpr std::int64_t kSampleIntervalMs = 1000;
+constexpr std::int64_t kPruneIntervalMs = 600000;
+constexpr int kPruneBatch = 10000;
 constexpr std::int64_t kLeaderRetryMs = 2000;
 constexpr std::string_view kDuty = "sweeper";
 
@@ -215,6 +218,7 @@ int Sweeper::run() {
   bool leading = false;
   Clock::time_point next_sweep{};
   Clock::time_point next_sample{};
+  Clock::time_point next_prune{};
   auto lose_connection = [&] {
     conn.reset();  // ends the session, which releases the leadership lock
     leading = false;
@@ -243,12 +247,19 @@ int Sweeper::run() {
       metrics().leader.set(1);
       log::info("sweeper.leader", {{"interval_ms", config_.sweeper_interval_ms},
                                    {"timeout_ms", config_.sweeper_timeout_ms}});
-      next_sweep = next_sample = Clock::now();
+      next_sweep = next_sample = next_prune = Clock::now();
     }
     const auto now = Clock::now();
     if (now >= next_sample) {
       gauges_.sample(*conn);
       next_sample = now + std::chrono::milliseconds(kSampleIntervalMs);
+    }
+    if (now >= next_prune) {
+      auto pruned = prune_webhook_deliveries(*conn, kWebhookRetentionDays, kPruneBatch);
+      if (pruned.ok() && *pruned > 0) log::info("sweeper.pruned_webhooks", {{"rows", *pruned}});
+      // A full batch: more are waiting, come back soon.
+      const bool more = pruned.ok() && *pruned == kPruneBatch;
+      next_prune = now + std::chrono::milliseconds(more ? kSampleIntervalMs : kPruneIntervalMs);
     }
     if (now >= next_sweep) {
       auto r = sweep_once(*conn);
@@ -262,7 +273,7 @@ int Sweeper::run() {
       }
       next_sweep = Clock::now() + std::chrono::milliseconds(config_.sweeper_interval_ms);
     }
-    const auto wake = std::min(next_sweep, next_sample);
+    const auto wake = std::min({next_sweep, next_sample, next_prune});
     stop_.wait_for(std::chrono::duration_cast<std::chrono::milliseconds>(wake - Clock::now()));
   }
   return 0;

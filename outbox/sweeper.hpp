@@ -18,7 +18,8 @@
 // moment either committed first (the version check skips the job) or still holds the marker.
 //
 // One sweeper is active per installation (advisory lock "sweeper", among relay processes). The
-// active one also samples the queue gauges and trims acknowledged stream entries.
+// active one also samples the queue gauges, trims acknowledged stream entries and prunes
+// finished webhook deliveries past their retention.
 
 #include <memory>
 #include <string>

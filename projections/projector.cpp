@@ -8,6 +8,7 @@
 #include "core/metrics.hpp"
 #include "projections/batches_projection.hpp"
 #include "projections/jobs_projection.hpp"
+#include "projections/webhooks_projection.hpp"
 
 namespace bl {
 namespace {
@@ -41,6 +42,7 @@ std::vector<std::unique_ptr<Projection>> all_projections() {
   std::vector<std::unique_ptr<Projection>> out;
   out.push_back(std::make_unique<JobsProjection>());
   out.push_back(std::make_unique<BatchesProjection>());
+  out.push_back(std::make_unique<WebhooksProjection>());
   return out;
 }
 
