@@ -5,10 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-
 #include "core/json.hpp"
 #include "tests/support/job_requests.hpp"
+#include "tests/support/models_config.hpp"
 #include "tests/support/pipeline.hpp"
 #include "tests/support/queue_probe.hpp"
 
@@ -17,14 +16,7 @@ namespace {
 
 TEST(DeadLetters, AJobFailingEveryAttemptEndsFailedWithTheLastError) {
   test::Pipeline p({.start_roles = false});
-  // "unreachable-model" points at a port where nothing listens: every call fails to connect,
-  // a retryable error.
-  const std::string config = test::scratch_dir() + "/dead-letter-config.json";
-  std::ofstream(config) << R"({"models": [)"
-                        << R"({"id": "test-model", "base_url": "http://127.0.0.1:)" << p.mock_port
-                        << R"("}, {"id": "unreachable-model", "base_url": "http://127.0.0.1:)"
-                        << test::free_port() << R"("}]})";
-  p.env.set("BL_CONFIG", config);
+  p.env.set("BL_CONFIG", test::write_config_with_unreachable_model(p.mock_port));
   p.env.set("BL_WORKER_MAX_ATTEMPTS", "3");
   for (const char* role : {"ingest", "relay", "work", "project"})
     p.start_role(role);

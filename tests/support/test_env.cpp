@@ -182,6 +182,10 @@ std::string scratch_dir() {
 }
 
 Process::Process(std::vector<std::string> args, const RoleEnv& env, std::string log_path)
+    : Process(binary_path(), std::move(args), env, std::move(log_path)) {}
+
+Process::Process(std::string program, std::vector<std::string> args, const RoleEnv& env,
+                 std::string log_path)
     : log_path_(std::move(log_path)) {
   pid_ = fork();
   if (pid_ == 0) {
@@ -193,12 +197,11 @@ Process::Process(std::vector<std::string> args, const RoleEnv& env, std::string 
     for (const auto& [k, v] : env.vars)
       setenv(k.c_str(), v.c_str(), 1);
     std::vector<char*> argv;
-    std::string bin = binary_path();
-    argv.push_back(bin.data());
+    argv.push_back(program.data());
     for (auto& a : args)
       argv.push_back(a.data());
     argv.push_back(nullptr);
-    execv(bin.c_str(), argv.data());
+    execvp(program.c_str(), argv.data());
     _exit(127);
   }
 }

@@ -72,6 +72,9 @@ std::string write_models_config(int mock_port, const std::string& extra_json = "
 class Process {
  public:
   Process(std::vector<std::string> args, const RoleEnv& env, std::string log_path);
+  // Any program (looked up in PATH when it has no slash), e.g. a receiver script.
+  Process(std::string program, std::vector<std::string> args, const RoleEnv& env,
+          std::string log_path);
   ~Process();
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
