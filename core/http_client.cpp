@@ -77,7 +77,7 @@ struct HttpClient::Call {
     return len;
   }
 
-  // CURLOPT_OPENSOCKETFUNCTION for public_addresses_only: refuses what is not public.
+  // CURLOPT_OPENSOCKETFUNCTION of a public-addresses-only client: refuses what is not public.
   static curl_socket_t open_public_socket(void* arg, curlsocktype purpose, curl_sockaddr* a) {
     if (purpose != CURLSOCKTYPE_IPCXN || !is_public_address(&a->addr)) {
       static_cast<Call*>(arg)->result.address_refused = true;
@@ -103,7 +103,8 @@ const std::string* HttpCallResult::header(std::string_view name) const {
   return nullptr;
 }
 
-HttpClient::HttpClient(EventLoop& loop) : loop_(loop) {
+HttpClient::HttpClient(EventLoop& loop, bool public_addresses_only)
+    : loop_(loop), public_addresses_only_(public_addresses_only) {
   global_init();
   multi_ = curl_multi_init();
   if (multi_ == nullptr) std::abort();
@@ -161,7 +162,7 @@ HttpClient::CallId HttpClient::start(HttpCall spec, Done done) {
       curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(s.body.size()));
     }
   }
-  if (s.public_addresses_only) {
+  if (public_addresses_only_) {
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, &Call::open_public_socket);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, call.get());
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -25,9 +25,6 @@ struct HttpCall {
   long timeout_ms = 120000;
   long low_speed_bytes = 1;     // abort when slower than this many bytes/s ...
   long low_speed_seconds = 60;  // ... for this long
-  // For URLs a client supplied (webhooks): connect only to public addresses
-  // (core/address_policy.hpp), checked on every connection, and speak only http(s).
-  bool public_addresses_only = false;
   // Streaming: called with each body chunk as it arrives (on the loop thread); the result's
   // body then stays empty. Return false to abort the call.
   std::function<bool(std::string_view)> on_chunk;
@@ -36,7 +33,7 @@ struct HttpCall {
 struct HttpCallResult {
   int curl_code = 0;             // CURLcode; 0 is success at the transport level
   std::string curl_error;        // libcurl's text (never request or response content)
-  bool address_refused = false;  // public_addresses_only turned a connection away
+  bool address_refused = false;  // a public-addresses-only client refused the connection
   long status = 0;               // HTTP status, 0 when no response arrived
   std::string body;
   HeaderList headers;  // names lower-cased
@@ -53,7 +50,12 @@ class HttpClient {
   using CallId = std::uint64_t;
   using Done = std::function<void(HttpCallResult)>;
 
-  explicit HttpClient(EventLoop& loop);
+  // public_addresses_only: for URLs that API clients supply (webhooks). Connections go only to
+  // public addresses (core/address_policy.hpp), checked as each connection opens, and calls
+  // speak only http(s). A client is one or the other for its whole life, because libcurl
+  // reuses open connections across calls: a call must never ride a connection opened without
+  // the check.
+  explicit HttpClient(EventLoop& loop, bool public_addresses_only = false);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -75,6 +77,7 @@ class HttpClient {
   void finish_completed();
 
   EventLoop& loop_;
+  const bool public_addresses_only_;
   void* multi_;  // CURLM*
   EventPtr timer_;
   CallId next_id_ = 1;

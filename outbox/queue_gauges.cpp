@@ -31,21 +31,26 @@ QueueGauges::QueueGauges(const Config& config) : config_(config), keys_(config.r
 QueueGauges::~QueueGauges() = default;
 
 void QueueGauges::sample(pqxx::connection& conn) {
-  if (auto s = sample_outbox(conn); !s.ok()) {
-    log::debug("gauges.outbox_failed", {{"error", log::code(error_code_name(s.error().code))}});
+  Status outbox = sample_outbox(conn);
+  Status streams = sample_streams();
+  if (!streams.ok()) redis_.reset();
+  const bool ok = outbox.ok() && streams.ok();
+  // Once per run of failures: a sample is taken every second.
+  if (!ok && !failing_) {
+    const Error& e = outbox.ok() ? streams.error() : outbox.error();
+    log::warn("gauges.sample_failed", {{"outbox", outbox.ok()},
+                                       {"streams", streams.ok()},
+                                       {"error", log::code(error_code_name(e.code))}});
   }
-  if (auto s = sample_streams(); !s.ok()) {
-    redis_.reset();
-    log::debug("gauges.streams_failed", {{"error", log::code(error_code_name(s.error().code))}});
-  }
+  failing_ = !ok;
 }
 
 Status QueueGauges::sample_outbox(pqxx::connection& conn) {
   return pg_call([&]() -> Status {
     pqxx::read_transaction tx(conn);
     const auto rows = tx.exec(
-        "SELECT kind, count(*), COALESCE(extract(epoch FROM now() - min(due_at))"
-        " FILTER (WHERE due_at <= now()), 0)::float8 FROM outbox GROUP BY kind");
+        "SELECT kind, count(*), COALESCE(extract(epoch FROM now() - min(due_at)"
+        " FILTER (WHERE due_at <= now())), 0)::float8 FROM outbox GROUP BY kind");
     double depth[2] = {0, 0};
     double oldest[2] = {0, 0};
     for (const auto& r : rows) {

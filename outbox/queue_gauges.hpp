@@ -22,7 +22,7 @@ class QueueGauges {
   explicit QueueGauges(const Config& config);
   ~QueueGauges();
 
-  // Best effort: a failure leaves the previous values and is logged at debug level.
+  // Best effort: a failure leaves the previous values and is logged once per run of failures.
   void sample(pqxx::connection& conn);
 
  private:
@@ -32,6 +32,7 @@ class QueueGauges {
   const Config& config_;
   QueueKeys keys_;
   std::unique_ptr<RedisClient> redis_;
+  bool failing_ = false;
 };
 
 }  // namespace bl

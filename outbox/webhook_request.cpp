@@ -43,7 +43,6 @@ Result<HttpCall> webhook_request(const ClaimedWebhook& d, const Config& config,
   call.connect_timeout_ms = std::min(config.webhook_timeout_ms, 5000);
   call.low_speed_seconds = std::max(1, config.webhook_timeout_ms / 1000);
   call.on_chunk = [](std::string_view) { return true; };  // an answer's body is not kept
-  call.public_addresses_only = !config.webhook_allow_private_addresses;
   return call;
 }
 

@@ -50,7 +50,7 @@ WebhookSender::WebhookSender(const Config& config, StopSignal& stop)
 WebhookSender::~WebhookSender() = default;
 
 int WebhookSender::run() {
-  http_ = std::make_unique<HttpClient>(loop_);
+  http_ = std::make_unique<HttpClient>(loop_, !config_.webhook_allow_private_addresses);
   recorder_ = std::make_unique<BatchingThread<WebhookAttempt>>(
       kRecordBatch, [this](std::vector<WebhookAttempt>& batch) { record(batch); });
   loop_thread_ = std::thread([this] { loop_.run(); });

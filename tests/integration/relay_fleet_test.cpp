@@ -191,5 +191,44 @@ TEST(RelayFleet, ABackedUpQueueIsServedHighestBandFirst) {
     EXPECT_EQ(bands[i], static_cast<int>(i / 20)) << "result " << i;
 }
 
+TEST(RelayFleet, TheActiveSweeperReportsTheOutboxAndQueueGauges) {
+  test::Pipeline p({.start_roles = false});
+  std::vector<test::AdminPort> relays(2);
+  p.start_role("ingest");
+  for (const auto& r : relays)
+    p.start_role("relay", r.env());
+  ASSERT_TRUE(p.ready());
+  ASSERT_EQ(p.post("/v1/jobs", test::jobs_body(0, 5, kModel, 300)).status, 202);
+  const std::int64_t later = now_ms() + 3600000;
+  insert_rows(p.db, {{Uuid::generate_v7(), kModel, 2, 500, later}});
+  // No worker runs: the five wait in band 1, the retry waits in the outbox.
+  const std::string queued = R"(model="test-model",band="1")";
+  std::string leader_metrics;
+  ASSERT_TRUE(test::wait_until([&] {
+    for (const auto& r : relays) {
+      const std::string m = r.metrics();
+      if (test::metric_value(m, "bl_sweeper_leader") == 1 &&
+          test::metric_value(m, "bl_queue_length", queued) == 5 &&
+          test::metric_value(m, "bl_outbox_depth", R"(kind="job")") == 1) {
+        leader_metrics = m;
+        return true;
+      }
+    }
+    return false;
+  })) << relays[0].metrics();
+  EXPECT_EQ(test::metric_value(leader_metrics, "bl_queue_pending", queued), 0);
+  EXPECT_EQ(test::metric_value(leader_metrics, "bl_outbox_oldest_due_seconds", R"(kind="job")"), 0)
+      << "nothing is due yet";
+  // Exactly one relay leads; the other reports no queue gauges at all.
+  int leaders = 0;
+  for (const auto& r : relays)
+    leaders += test::metric_value(r.metrics(), "bl_sweeper_leader") == 1 ? 1 : 0;
+  EXPECT_EQ(leaders, 1);
+  double delivered = 0;
+  for (const auto& r : relays)
+    delivered += test::metric_value(r.metrics(), "bl_relay_deliveries_total");
+  EXPECT_EQ(delivered, 5);
+}
+
 }  // namespace
 }  // namespace bl
