@@ -240,7 +240,7 @@ const std::vector<Setting>& settings() {
        string_setting(&Config::worker_name)},
       {"worker_max_inflight", "BL_WORKER_MAX_INFLIGHT", "provider calls in flight per worker",
        int_setting(&Config::worker_max_inflight, 1, 100000)},
-      {"worker_max_attempts", "BL_WORKER_MAX_ATTEMPTS", "attempts before a job fails",
+      {"worker_max_attempts", "BL_WORKER_MAX_ATTEMPTS", "attempts before a job fails for good (JobFailed with the last error)",
        int_setting(&Config::worker_max_attempts, 1, 100)},
       {"worker_connect_timeout_ms", "BL_WORKER_CONNECT_TIMEOUT_MS", "provider connect timeout",
        int_setting(&Config::worker_connect_timeout_ms, 10, 600000)},
