@@ -80,6 +80,7 @@ struct Config {
   // Webhooks: sent by the relay role, signed per Standard Webhooks.
   int webhook_timeout_ms = 10000;
   int webhook_max_in_flight = 256;
+  int webhook_max_in_flight_per_endpoint = 16;  // one slow endpoint cannot take every slot
   int webhook_retry_base_ms = 5000;
   int webhook_retry_max_ms = 3600000;
   int webhook_retry_window_s = 86400;

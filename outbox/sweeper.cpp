@@ -262,6 +262,7 @@ int Sweeper::run() {
       next_prune = now + std::chrono::milliseconds(more ? kSampleIntervalMs : kPruneIntervalMs);
     }
     if (now >= next_sweep) {
+      const auto pass_start = Clock::now();
       auto r = sweep_once(*conn);
       if (!r.ok()) {
         log::warn("sweeper.pass_failed", {{"error", log::code(error_code_name(r.error().code))}});
@@ -271,7 +272,11 @@ int Sweeper::run() {
           continue;
         }
       }
-      next_sweep = Clock::now() + std::chrono::milliseconds(config_.sweeper_interval_ms);
+      // A pass over a huge backlog may take a while: rest at least as long as it took, so the
+      // sweeper never costs Redis and PostgreSQL more than half their attention.
+      const auto took = Clock::now() - pass_start;
+      next_sweep = Clock::now() + std::max<Clock::duration>(
+                                      took, std::chrono::milliseconds(config_.sweeper_interval_ms));
     }
     const auto wake = std::min({next_sweep, next_sample, next_prune});
     stop_.wait_for(std::chrono::duration_cast<std::chrono::milliseconds>(wake - Clock::now()));

@@ -18,6 +18,8 @@ constexpr int kClaimBatch = 100;
 constexpr int kRecordBatch = 500;
 // A lease outlives the call (webhook_timeout_ms) and its recording by this much.
 constexpr std::int64_t kLeaseMarginMs = 60000;
+// A delivery whose endpoint has its fill in flight is claimable again after this.
+constexpr std::int64_t kDeferMs = 1000;
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -31,6 +33,8 @@ struct WebhookMetrics {
     return r.counter("bl_webhook_attempts_total", "webhook attempts recorded, by outcome",
                      "outcome=\"" + std::string(webhook_outcome_name(o)) + "\"");
   }
+  Counter& deferred = r.counter("bl_webhook_deferred_total",
+                                "claimed webhooks put back: their endpoint had its fill in flight");
   Counter& superseded = r.counter("bl_webhook_attempts_superseded_total",
                                   "webhook attempts another sender had recorded first");
   Gauge& in_flight = r.gauge("bl_webhooks_in_flight", "webhook deliveries claimed, not recorded");
@@ -103,8 +107,17 @@ void WebhookSender::claim_until_stopped() {
       continue;
     }
     const bool full = claimed->size() == static_cast<std::size_t>(limit);
+    const std::vector<std::int64_t> deferred = take_slots(*claimed);
+    if (!deferred.empty()) {
+      metrics().deferred.inc(deferred.size());
+      if (auto s = defer_webhooks(*conn, deferred, kDeferMs); !s.ok()) {
+        // Their lease runs out instead; they are sent a minute late.
+        log::warn("webhooks.defer_failed", {{"error", log::code(error_code_name(s.error().code))}});
+      }
+    }
     if (!claimed->empty()) dispatch(std::move(*claimed));
-    if (full) continue;
+    // Mostly deferred: the backlog is one busy endpoint's; claim again after a poll, not now.
+    if (full && deferred.size() * 2 <= static_cast<std::size_t>(limit)) continue;
     const std::int64_t wait_ms =
         sleep_until_due_ms(*conn, kOutboxKindWebhook, config_.relay_poll_ms);
     if (wait_ms == 0) continue;
@@ -119,12 +132,26 @@ void WebhookSender::claim_until_stopped() {
   }
 }
 
-void WebhookSender::dispatch(std::vector<ClaimedWebhook> claimed) {
-  {
-    std::lock_guard lock(mutex_);
-    in_flight_ += static_cast<int>(claimed.size());
-    metrics().in_flight.set(in_flight_);
+std::vector<std::int64_t> WebhookSender::take_slots(std::vector<ClaimedWebhook>& claimed) {
+  std::vector<std::int64_t> deferred;
+  std::vector<ClaimedWebhook> ready;
+  std::lock_guard lock(mutex_);
+  for (auto& d : claimed) {
+    int& busy = endpoint_in_flight_[d.endpoint_id];
+    if (busy >= config_.webhook_max_in_flight_per_endpoint) {
+      deferred.push_back(d.outbox_id);
+      continue;
+    }
+    ++busy;
+    ready.push_back(std::move(d));
   }
+  claimed = std::move(ready);
+  in_flight_ += static_cast<int>(claimed.size());
+  metrics().in_flight.set(in_flight_);
+  return deferred;
+}
+
+void WebhookSender::dispatch(std::vector<ClaimedWebhook> claimed) {
   std::vector<ClaimedWebhook> to_send;
   for (auto& d : claimed) {
     if (d.found && d.endpoint_enabled) {
@@ -180,12 +207,14 @@ void WebhookSender::on_answer(const ClaimedWebhook& d, std::int64_t started_ms,
     e.outcome = WebhookOutcome::kGaveUp;
   }
   metrics().seconds.observe(static_cast<double>(e.duration_ms) / 1000.0);
-  log::info("webhook.attempt", {{"delivery_id", log::id(d.delivery_id.to_string())},
-                                {"endpoint_id", log::id(d.endpoint_id.to_string())},
-                                {"attempt", d.attempt},
-                                {"http_status", answer.http_status},
-                                {"outcome", log::code(webhook_outcome_name(e.outcome))},
-                                {"duration_ms", e.duration_ms}});
+  log::write(answer.delivered ? log::Level::kDebug : log::Level::kInfo, "webhook.attempt",
+             {{"delivery_id", log::id(d.delivery_id.to_string())},
+              {"endpoint_id", log::id(d.endpoint_id.to_string())},
+              {"attempt", d.attempt},
+              {"http_status", answer.http_status},
+              {"error", log::code(answer.error_code)},
+              {"outcome", log::code(webhook_outcome_name(e.outcome))},
+              {"duration_ms", e.duration_ms}});
   finish(d, e);
 }
 
@@ -226,6 +255,10 @@ void WebhookSender::record(std::vector<WebhookAttempt>& batch) {
     std::lock_guard lock(mutex_);
     in_flight_ -= static_cast<int>(batch.size());
     metrics().in_flight.set(in_flight_);
+    for (const auto& a : batch) {
+      auto it = endpoint_in_flight_.find(a.delivery.endpoint_id);
+      if (it != endpoint_in_flight_.end() && --it->second <= 0) endpoint_in_flight_.erase(it);
+    }
   }
   capacity_.notify_all();
 }

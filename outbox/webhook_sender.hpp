@@ -17,6 +17,7 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "config/config.hpp"
@@ -41,6 +42,9 @@ class WebhookSender {
 
  private:
   void claim_until_stopped();
+  // Takes an in-flight slot for each claimed delivery whose endpoint has room; returns the
+  // outbox ids of the others (to be deferred).
+  std::vector<std::int64_t> take_slots(std::vector<ClaimedWebhook>& claimed);
   void dispatch(std::vector<ClaimedWebhook> claimed);
   // Loop thread.
   void on_answer(const ClaimedWebhook& delivery, std::int64_t started_ms,
@@ -66,6 +70,7 @@ class WebhookSender {
   std::mutex mutex_;
   std::condition_variable capacity_;
   int in_flight_ = 0;  // claimed and not yet recorded; GUARDED_BY(mutex_)
+  std::unordered_map<Uuid, int, UuidHash> endpoint_in_flight_;  // GUARDED_BY(mutex_)
 };
 
 }  // namespace bl

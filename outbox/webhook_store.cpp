@@ -103,6 +103,20 @@ std::vector<bool> record_webhook_attempts(pqxx::connection& conn,
   return recorded;
 }
 
+Status defer_webhooks(pqxx::connection& conn, const std::vector<std::int64_t>& outbox_ids,
+                      std::int64_t delay_ms) {
+  if (outbox_ids.empty()) return {};
+  return pg_call([&]() -> Status {
+    pqxx::work tx(conn);
+    tx.exec_params(
+        "UPDATE outbox SET due_at = now() + make_interval(secs => $2 / 1000.0)"
+        " WHERE id = ANY($1::bigint[])",
+        pg_int_array(outbox_ids), delay_ms);
+    tx.commit();
+    return {};
+  });
+}
+
 Result<int> prune_webhook_deliveries(pqxx::connection& conn, int retention_days, int limit) {
   return pg_call([&]() -> Result<int> {
     pqxx::work tx(conn);

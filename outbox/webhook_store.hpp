@@ -56,6 +56,10 @@ std::vector<bool> record_webhook_attempts(pqxx::connection& conn,
 // never meets a pruned notification again.
 inline constexpr int kWebhookRetentionDays = 30;
 
+// Gives claimed rows back, due again in delay_ms (their endpoint has its fill in flight).
+Status defer_webhooks(pqxx::connection& conn, const std::vector<std::int64_t>& outbox_ids,
+                      std::int64_t delay_ms);
+
 // Deletes up to `limit` finished deliveries whose notification is older than retention_days.
 Result<int> prune_webhook_deliveries(pqxx::connection& conn, int retention_days, int limit);
 

@@ -141,5 +141,32 @@ TEST(WebhookDelivery, SignedNotificationsAreVerifiedIndependentlyAndRetriedAfter
   }
 }
 
+TEST(WebhookDelivery, ASlowEndpointCannotHoldUpAnotherOnes) {
+  test::Pipeline p({.start_roles = false});
+  p.env.set("BL_WEBHOOK_ALLOW_HTTP", "true");
+  p.env.set("BL_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "true");
+  p.env.set("BL_WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT", "2");
+  for (const char* role : {"ingest", "relay", "work", "project"})
+    p.start_role(role);
+  ASSERT_TRUE(p.ready());
+  const int slow_port = test::free_port(), fast_port = test::free_port();
+  const Registered slow = register_endpoint(
+      p, "http://127.0.0.1:" + std::to_string(slow_port) + "/slow", R"(["job.succeeded"])");
+  const Registered fast = register_endpoint(
+      p, "http://127.0.0.1:" + std::to_string(fast_port) + "/fast", R"(["job.succeeded"])");
+  const test::WebhookReceiver slow_receiver(slow_port, slow.secret, 0, 1500);
+  const test::WebhookReceiver fast_receiver(fast_port, fast.secret, 0);
+  ASSERT_TRUE(slow_receiver.ready());
+  ASSERT_TRUE(fast_receiver.ready());
+  // Every job notifies both endpoints.
+  ASSERT_EQ(p.post("/v1/jobs", test::jobs_body(0, 8)).status, 202);
+  ASSERT_TRUE(test::wait_until([&] { return fast_receiver.received().size() == 8; }));
+  // Each slow answer takes 1.5 s and at most two are in flight: the fast endpoint
+  // got all eight while the slow one still had its first two (four if a round ended).
+  EXPECT_LE(slow_receiver.received().size(), 4u);
+  EXPECT_TRUE(test::wait_until([&] { return slow_receiver.received().size() == 8; },
+                               std::chrono::seconds(60)));
+}
+
 }  // namespace
 }  // namespace bl

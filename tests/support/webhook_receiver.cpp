@@ -15,12 +15,13 @@ std::string python() {
 
 }  // namespace
 
-WebhookReceiver::WebhookReceiver(int port, const std::string& secret, int fail_first)
+WebhookReceiver::WebhookReceiver(int port, const std::string& secret, int fail_first, int delay_ms)
     : port_(port), log_path_(scratch_dir() + "/received-" + std::to_string(port) + ".jsonl") {
   process_ = std::make_unique<Process>(
       python(),
       std::vector<std::string>{std::string(BL_SOURCE_DIR) + "/tests/support/webhook_receiver.py",
-                               std::to_string(port), secret, log_path_, std::to_string(fail_first)},
+                               std::to_string(port), secret, log_path_, std::to_string(fail_first),
+                               std::to_string(delay_ms)},
       RoleEnv{}, scratch_dir() + "/receiver-" + std::to_string(port) + ".log");
 }
 

@@ -21,8 +21,9 @@ struct ReceivedWebhook {
 
 class WebhookReceiver {
  public:
-  // Listens on 127.0.0.1:port; answers 500 to the first fail_first requests of each id.
-  WebhookReceiver(int port, const std::string& secret, int fail_first);
+  // Listens on 127.0.0.1:port; answers 500 to the first fail_first requests of each id, and
+  // every request delay_ms after it arrived.
+  WebhookReceiver(int port, const std::string& secret, int fail_first, int delay_ms = 0);
   bool ready() const;
   std::string url() const;
   std::vector<ReceivedWebhook> received() const;

@@ -3,10 +3,11 @@
 hmac, hashlib and base64 (never Batchline's code), so a test that reads its log knows the
 signatures are right by an independent implementation.
 
-usage: webhook_receiver.py PORT SECRET LOG_PATH [FAIL_FIRST]
+usage: webhook_receiver.py PORT SECRET LOG_PATH [FAIL_FIRST [DELAY_MS]]
 
 Every POST is answered 500 for the first FAIL_FIRST (default 1) requests with a given
-webhook-id, then 200, and logged as one JSON line: webhook_id, timestamp, signature_valid,
+webhook-id, then 200, DELAY_MS (default 0) after it arrived, and logged as it arrives as one
+JSON line: webhook_id, timestamp, signature_valid,
 timestamp_fresh (within 5 minutes, as the SDKs require), answered, content_type, body.
 GET /healthz answers 200 once the receiver listens.
 """
@@ -23,6 +24,7 @@ PORT = int(sys.argv[1])
 SECRET = sys.argv[2]
 LOG_PATH = sys.argv[3]
 FAIL_FIRST = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+DELAY_S = int(sys.argv[5]) / 1000.0 if len(sys.argv) > 5 else 0.0
 
 lock = threading.Lock()
 seen = {}
@@ -64,6 +66,7 @@ class Handler(BaseHTTPRequestHandler):
                     "content_type": self.headers.get("Content-Type", ""),
                     "body": body.decode("utf-8", "replace"),
                 }) + "\n")
+        time.sleep(DELAY_S)
         self.send_response(answer)
         self.send_header("Content-Length", "0")
         self.end_headers()
