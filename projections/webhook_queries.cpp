@@ -74,6 +74,19 @@ std::vector<WebhookEndpointRow> list_webhook_endpoints(pqxx::transaction_base& t
   return out;
 }
 
+std::vector<WebhookEndpointRow> enabled_webhook_endpoints(
+    pqxx::transaction_base& tx, const std::vector<std::string>& workspaces) {
+  std::vector<WebhookEndpointRow> out;
+  if (workspaces.empty()) return out;
+  for (const auto& r : tx.exec_params(std::string("SELECT ") + kEndpointColumns +
+                                          " FROM webhook_endpoints WHERE status = 'enabled'"
+                                          " AND workspace_id = ANY($1::text[])",
+                                      pg_text_array(workspaces))) {
+    out.push_back(to_endpoint(r));
+  }
+  return out;
+}
+
 int count_webhook_endpoints(pqxx::transaction_base& tx, const std::string& workspace) {
   return tx
       .exec_params1(

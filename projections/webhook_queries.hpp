@@ -24,6 +24,9 @@ std::vector<WebhookEndpointRow> list_webhook_endpoints(pqxx::transaction_base& t
                                                        const std::optional<Uuid>& before,
                                                        int limit);
 int count_webhook_endpoints(pqxx::transaction_base& tx, const std::string& workspace);
+// Every enabled endpoint of these workspaces (the webhooks projection's subscribers).
+std::vector<WebhookEndpointRow> enabled_webhook_endpoints(
+    pqxx::transaction_base& tx, const std::vector<std::string>& workspaces);
 
 struct WebhookDeliveryRow {
   Uuid delivery_id;

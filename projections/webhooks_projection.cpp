@@ -11,6 +11,7 @@
 #include "core/webhook_events.hpp"
 #include "projections/webhook_endpoint_row.hpp"
 #include "projections/webhook_notice.hpp"
+#include "projections/webhook_queries.hpp"
 
 namespace bl {
 namespace {
@@ -25,43 +26,24 @@ std::int64_t now_ms() {
       .count();
 }
 
-struct Subscriber {
-  Uuid endpoint_id;
-  std::string org_id;
-  std::vector<std::string> event_types;
-};
-using Subscribers = std::map<std::string, std::vector<Subscriber>>;  // by workspace
+using Subscribers = std::map<std::string, std::vector<WebhookEndpointRow>>;  // by workspace
 
 // Enabled endpoints of these workspaces, as of the start of the page.
 Subscribers load_subscribers(pqxx::transaction_base& tx,
                              const std::unordered_set<std::string>& workspaces) {
   Subscribers out;
-  if (workspaces.empty()) return out;
-  const auto rows = tx.exec_params(
-      "SELECT endpoint_id::text, org_id, workspace_id, array_to_string(event_types, ',')"
-      " FROM webhook_endpoints WHERE status = 'enabled' AND workspace_id = ANY($1::text[])",
-      pg_text_array({workspaces.begin(), workspaces.end()}));
-  for (const auto& r : rows) {
-    Subscriber s;
-    s.endpoint_id = Uuid::parse(pg_view(r[0])).value_or(Uuid());
-    s.org_id = r[1].as<std::string>();
-    std::string_view types = pg_view(r[3]);
-    while (!types.empty()) {
-      const auto comma = types.find(',');
-      s.event_types.emplace_back(types.substr(0, comma));
-      types = comma == std::string_view::npos ? std::string_view() : types.substr(comma + 1);
-    }
-    out[r[2].as<std::string>()].push_back(std::move(s));
-  }
+  for (auto& row : enabled_webhook_endpoints(tx, {workspaces.begin(), workspaces.end()}))
+    out[row.workspace_id].push_back(std::move(row));
   return out;
 }
 
+// Endpoint events of the page change who is subscribed for the events after them.
 void apply_to_subscribers(Subscribers& subs, const WebhookEndpointRow& row) {
-  for (auto& [workspace, list] : subs)
-    std::erase_if(list, [&](const Subscriber& s) { return s.endpoint_id == row.endpoint_id; });
-  if (row.created && !row.deleted) {
-    subs[row.workspace_id].push_back({row.endpoint_id, row.org_id, row.event_types});
+  for (auto& [workspace, list] : subs) {
+    std::erase_if(list,
+                  [&](const WebhookEndpointRow& s) { return s.endpoint_id == row.endpoint_id; });
   }
+  if (row.created && !row.deleted) subs[row.workspace_id].push_back(row);
 }
 
 // Batches created through Anthropic's API are shown as "msgbatch_...".
@@ -224,9 +206,7 @@ void WebhooksProjection::apply(pqxx::transaction_base& tx,
     std::optional<std::string> batch;
     if (is_job && m.correlation_id) batch = to_api_id(id_prefix::kBatch, *m.correlation_id);
     for (const auto& s : subs->second) {
-      if (std::find(s.event_types.begin(), s.event_types.end(), *type) == s.event_types.end()) {
-        continue;
-      }
+      if (!s.subscribes_to(*type)) continue;
       WebhookNotice n;
       n.delivery_id = Uuid::generate_v7();
       n.endpoint_id = s.endpoint_id;

@@ -70,6 +70,16 @@ class SweeperTest : public ::testing::Test {
     return total;
   }
 
+  // Appends one event at version 2 of a job's stream, with an outbox row when given.
+  void append_second_event(const Uuid& job, const char* type, const std::string& data,
+                           const std::vector<OutboxRow>& rows = {}) {
+    pqxx::work tx(*conn);
+    ASSERT_TRUE(
+        append_events(tx, {{job, std::string(kJobStreamType), 1, {{type, data, "{}"}}}}).ok());
+    insert_outbox_rows(tx, rows);
+    tx.commit();
+  }
+
   // Until the read model holds every job at its last version (a transaction of a test running
   // beside this one may hold the projection back for a moment).
   void project() {
@@ -150,20 +160,12 @@ TEST_F(SweeperTest, RedispatchesJobsWhoseDeliveryRedisLost) {
 
 TEST_F(SweeperTest, RedispatchesTheCurrentAttempt) {
   const Uuid job = submit_and_relay(1)[0];
-  {
-    // Attempt 1 failed; attempt 2 was relayed; then Redis lost it.
-    pqxx::work tx(*conn);
-    JobAttemptFailed f;
-    f.attempt = 1;
-    f.error.code = "server_error";
-    ASSERT_TRUE(append_events(tx, {{job,
-                                    std::string(kJobStreamType),
-                                    1,
-                                    {{"JobAttemptFailed", *encode(f, config.keyring, job), "{}"}}}})
-                    .ok());
-    insert_outbox_rows(tx, {{job, kModel, 2, 100, 0}});
-    tx.commit();
-  }
+  // Attempt 1 failed; attempt 2 was relayed; then Redis lost it.
+  JobAttemptFailed f;
+  f.attempt = 1;
+  f.error.code = "server_error";
+  append_second_event(job, "JobAttemptFailed", *encode(f, config.keyring, job),
+                      {{job, kModel, 2, 100, 0}});
   ASSERT_EQ(relay_all(), 1);
   project();
   lose_redis_data();
@@ -188,18 +190,10 @@ TEST_F(SweeperTest, LeavesJobsThatStillHaveAnOutboxRow) {
 
 TEST_F(SweeperTest, ConfirmsFromTheLogThatTheJobIsStillQueued) {
   const Uuid job = submit_and_relay(1)[0];
-  {
-    // A result the read model has not seen yet.
-    pqxx::work tx(*conn);
-    JobFailed f;
-    f.error.code = "invalid_request";
-    ASSERT_TRUE(append_events(tx, {{job,
-                                    std::string(kJobStreamType),
-                                    1,
-                                    {{"JobFailed", *encode(f, config.keyring, job), "{}"}}}})
-                    .ok());
-    tx.commit();
-  }
+  // A result the read model has not seen yet.
+  JobFailed f;
+  f.error.code = "invalid_request";
+  append_second_event(job, "JobFailed", *encode(f, config.keyring, job));
   lose_redis_data();
   Sweeper sweeper(config, stop);
   const SweepResult r = sweep_when_quiet(sweeper);

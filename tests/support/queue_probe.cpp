@@ -44,27 +44,30 @@ std::vector<StreamEntry> QueueProbe::entries() const {
   return out;
 }
 
-long long QueueProbe::length() const {
+long long QueueProbe::sum_over_bands(
+    const std::function<long long(RedisClient&, const std::string&)>& of_stream) const {
   long long n = 0;
   auto c = redis_.connect();
   const QueueKeys keys(redis_.prefix());
-  for (int band = 0; band < kPriorityBands; ++band) {
-    auto r = c->command({"XLEN", keys.stream(model_, band)});
-    if (r.ok()) n += r->integer;
-  }
+  for (int band = 0; band < kPriorityBands; ++band)
+    n += of_stream(*c, keys.stream(model_, band));
   return n;
 }
 
+long long QueueProbe::length() const {
+  return sum_over_bands([](RedisClient& c, const std::string& key) {
+    auto r = c.command({"XLEN", key});
+    return r.ok() ? r->integer : 0;
+  });
+}
+
 long long QueueProbe::entries_added() const {
-  long long n = 0;
-  auto c = redis_.connect();
-  const QueueKeys keys(redis_.prefix());
-  for (int band = 0; band < kPriorityBands; ++band) {
-    auto r = c->command({"XINFO", "STREAM", keys.stream(model_, band)});
-    if (!r.ok() || r->is_error()) continue;
-    if (const auto* v = field_of(*r, "entries-added")) n += v->integer;
-  }
-  return n;
+  return sum_over_bands([](RedisClient& c, const std::string& key) -> long long {
+    auto r = c.command({"XINFO", "STREAM", key});
+    if (!r.ok() || r->is_error()) return 0;
+    const auto* v = field_of(*r, "entries-added");
+    return v != nullptr ? v->integer : 0;
+  });
 }
 
 RoleEnv AdminPort::env() const {

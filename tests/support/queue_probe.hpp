@@ -3,6 +3,7 @@
 // role's /metrics reports, so that tests can check deliveries without trusting the code under
 // test to count them.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,9 @@ class QueueProbe {
   long long entries_added() const;
 
  private:
+  long long sum_over_bands(
+      const std::function<long long(RedisClient&, const std::string&)>& of_stream) const;
+
   const TestRedis& redis_;
   std::string model_;
 };
