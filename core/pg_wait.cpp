@@ -3,7 +3,17 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/log.hpp"
+
 namespace bl {
+
+// A notification ends await_notification_or_stop's wait and needs no other handling.
+class ListeningConnection::Receiver final : public pqxx::notification_receiver {
+ public:
+  Receiver(pqxx::connection& conn, const char* channel)
+      : pqxx::notification_receiver(conn, channel) {}
+  void operator()(const std::string&, int) override {}
+};
 
 bool await_notification_or_stop(pqxx::connection& conn, std::int64_t wait_ms,
                                 const StopSignal& stop) {
@@ -18,6 +28,45 @@ bool await_notification_or_stop(pqxx::connection& conn, std::int64_t wait_ms,
     if (conn.await_notification(slice / 1000, (slice % 1000) * 1000) > 0) return true;
   }
   return false;
+}
+
+ListeningConnection::ListeningConnection(std::string url, const char* channel)
+    : url_(std::move(url)), channel_(channel) {}
+
+ListeningConnection::~ListeningConnection() {
+  close();
+}
+
+bool ListeningConnection::open(StopSignal& stop, std::string_view event) {
+  if (conn_) return true;
+  auto c = pg_connect(url_);
+  if (!c.ok()) {
+    log::warn(event, {{"error", log::code(error_code_name(c.error().code))}});
+    stop.wait_for(std::chrono::milliseconds(500));
+    return false;
+  }
+  conn_ = std::move(*c);
+  receiver_ = std::make_unique<Receiver>(*conn_, channel_);
+  return true;
+}
+
+void ListeningConnection::close_if_broken(const Error& e) {
+  if (conn_ && (!conn_->is_open() || e.code == ErrorCode::kUnavailable)) close();
+}
+
+void ListeningConnection::wait(std::int64_t wait_ms, const StopSignal& stop,
+                               std::string_view event) {
+  try {
+    await_notification_or_stop(*conn_, wait_ms, stop);
+  } catch (const std::exception& e) {
+    log::warn(event, {{"error", log::code(error_code_name(pg_error(e).code))}});
+    close();
+  }
+}
+
+void ListeningConnection::close() {
+  receiver_.reset();
+  conn_.reset();
 }
 
 }  // namespace bl

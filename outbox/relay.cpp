@@ -121,39 +121,19 @@ std::int64_t Relay::next_due_in_ms(pqxx::connection& conn) {
 int Relay::run() {
   log::info("relay.started",
             {{"batch_size", config_.relay_batch_size}, {"poll_ms", config_.relay_poll_ms}});
-  PgConnectionPtr conn;
-  std::unique_ptr<WakeOnNotify> wake;
+  ListeningConnection conn(config_.database_url, kOutboxChannel);
   while (!stop_.stop_requested()) {
-    if (!conn) {
-      auto c = pg_connect(config_.database_url);
-      if (!c.ok()) {
-        log::warn("relay.db_unavailable", {{"error", log::code(error_code_name(c.error().code))}});
-        stop_.wait_for(std::chrono::milliseconds(500));
-        continue;
-      }
-      conn = std::move(*c);
-      wake = std::make_unique<WakeOnNotify>(*conn, kOutboxChannel);
-    }
-    auto n = relay_once(*conn);
+    if (!conn.open(stop_, "relay.db_unavailable")) continue;
+    auto n = relay_once(conn.get());
     if (!n.ok()) {
       log::warn("relay.cycle_failed", {{"error", log::code(error_code_name(n.error().code))}});
-      if (!conn->is_open() || n.error().code == ErrorCode::kUnavailable) {
-        wake.reset();
-        conn.reset();
-      }
+      conn.close_if_broken(n.error());
       stop_.wait_for(std::chrono::milliseconds(200));
       continue;
     }
     if (*n >= config_.relay_batch_size) continue;  // more may be due: no wait
-    const std::int64_t wait_ms = next_due_in_ms(*conn);
-    if (wait_ms == 0) continue;
-    try {
-      await_notification_or_stop(*conn, wait_ms, stop_);
-    } catch (const std::exception& e) {
-      log::warn("relay.listen_failed", {{"error", log::code(error_code_name(pg_error(e).code))}});
-      wake.reset();
-      conn.reset();
-    }
+    const std::int64_t wait_ms = next_due_in_ms(conn.get());
+    if (wait_ms > 0) conn.wait(wait_ms, stop_, "relay.listen_failed");
   }
   log::info("relay.stopped", {});
   return 0;

@@ -72,19 +72,10 @@ int WebhookSender::run() {
 }
 
 void WebhookSender::claim_until_stopped() {
-  PgConnectionPtr conn;
-  std::unique_ptr<WakeOnNotify> wake;
+  ListeningConnection conn(config_.database_url, kWebhooksChannel);
   const std::int64_t lease_ms = config_.webhook_timeout_ms + kLeaseMarginMs;
   while (!stop_.stop_requested()) {
-    if (!conn) {
-      auto c = pg_connect(config_.database_url);
-      if (!c.ok()) {
-        stop_.wait_for(std::chrono::milliseconds(500));
-        continue;
-      }
-      conn = std::move(*c);
-      wake = std::make_unique<WakeOnNotify>(*conn, kWebhooksChannel);
-    }
+    if (!conn.open(stop_, "webhooks.db_unavailable")) continue;
     int room = 0;
     {
       std::unique_lock lock(mutex_);
@@ -95,14 +86,11 @@ void WebhookSender::claim_until_stopped() {
       }
     }
     const int limit = std::min(room, kClaimBatch);
-    auto claimed = claim_webhooks(*conn, limit, lease_ms);
+    auto claimed = claim_webhooks(conn.get(), limit, lease_ms);
     if (!claimed.ok()) {
       log::warn("webhooks.claim_failed",
                 {{"error", log::code(error_code_name(claimed.error().code))}});
-      if (!conn->is_open() || claimed.error().code == ErrorCode::kUnavailable) {
-        wake.reset();
-        conn.reset();
-      }
+      conn.close_if_broken(claimed.error());
       stop_.wait_for(std::chrono::milliseconds(200));
       continue;
     }
@@ -110,7 +98,7 @@ void WebhookSender::claim_until_stopped() {
     const std::vector<std::int64_t> deferred = take_slots(*claimed);
     if (!deferred.empty()) {
       metrics().deferred.inc(deferred.size());
-      if (auto s = defer_webhooks(*conn, deferred, kDeferMs); !s.ok()) {
+      if (auto s = defer_webhooks(conn.get(), deferred, kDeferMs); !s.ok()) {
         // Their lease runs out instead; they are sent a minute late.
         log::warn("webhooks.defer_failed", {{"error", log::code(error_code_name(s.error().code))}});
       }
@@ -119,16 +107,8 @@ void WebhookSender::claim_until_stopped() {
     // Mostly deferred: the backlog is one busy endpoint's; claim again after a poll, not now.
     if (full && deferred.size() * 2 <= static_cast<std::size_t>(limit)) continue;
     const std::int64_t wait_ms =
-        sleep_until_due_ms(*conn, kOutboxKindWebhook, config_.relay_poll_ms);
-    if (wait_ms == 0) continue;
-    try {
-      await_notification_or_stop(*conn, wait_ms, stop_);
-    } catch (const std::exception& e) {
-      log::warn("webhooks.listen_failed",
-                {{"error", log::code(error_code_name(pg_error(e).code))}});
-      wake.reset();
-      conn.reset();
-    }
+        sleep_until_due_ms(conn.get(), kOutboxKindWebhook, config_.relay_poll_ms);
+    if (wait_ms > 0) conn.wait(wait_ms, stop_, "webhooks.listen_failed");
   }
 }
 
