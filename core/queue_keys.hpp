@@ -2,7 +2,8 @@
 // Redis key layout. Every key of one model's queue carries the hash tag {model}, so a queue
 // lives in one Redis Cluster slot and the relay's enqueue script touches one slot only.
 //   <prefix>:{<model>}:q:<band>             stream of deliveries, consumer group "workers"
-//   <prefix>:{<model>}:d:<job>:<attempt>     delivery marker (de-duplicates re-sends)
+//   <prefix>:{<model>}:d:<job>:<attempt>     delivery marker (de-duplicates re-sends): "1" or
+//                                            "acked"
 //   <prefix>:cancel                          pub/sub channel: job ids cancelled (abort calls)
 
 #include <string>
@@ -21,6 +22,7 @@ inline constexpr const char* kConsumerGroup = "workers";
 // job's current attempt as a lost delivery (outbox/sweeper.hpp).
 inline constexpr const char* kMarkerAcked = "acked";
 inline constexpr int kAckedMarkerTtlMs = 600000;
+
 inline constexpr int kPriorityBands = 3;
 
 // Priority 1 (first) .. 1000 (last) -> band 0 (served first) .. 2.
