@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "core/batch_events.hpp"
+#include "core/job_events.hpp"
+#include "core/job_lifecycle.hpp"
 #include "core/json.hpp"
 #include "core/sealed_json.hpp"
 
@@ -14,12 +17,17 @@ struct Trigger {
   std::string_view webhook_type;
 };
 
-// Batch event names are those of core/batch_events.hpp (stream type "batch").
-constexpr Trigger kTriggers[] = {
-    {"batch", "BatchCompleted", "batch.completed"}, {"batch", "BatchFailed", "batch.failed"},
-    {"batch", "BatchExpired", "batch.expired"},     {"batch", "BatchCancelled", "batch.cancelled"},
-    {"job", "JobSucceeded", "job.succeeded"},       {"job", "JobFailed", "job.failed"},
-};
+const std::vector<Trigger>& triggers() {
+  static const std::vector<Trigger> all = {
+      {kBatchStreamType, batch_event::kCompleted, "batch.completed"},
+      {kBatchStreamType, batch_event::kFailed, "batch.failed"},
+      {kBatchStreamType, batch_event::kExpired, "batch.expired"},
+      {kBatchStreamType, batch_event::kCancelled, "batch.cancelled"},
+      {kJobStreamType, job_event_type(JobEvent::kSucceeded), "job.succeeded"},
+      {kJobStreamType, job_event_type(JobEvent::kFailed), "job.failed"},
+  };
+  return all;
+}
 
 constexpr std::string_view kOutcomeNames[] = {"delivered", "retry_scheduled", "gave_up",
                                               "abandoned"};
@@ -29,7 +37,7 @@ constexpr std::string_view kOutcomeNames[] = {"delivered", "retry_scheduled", "g
 const std::vector<std::string_view>& webhook_event_types() {
   static const std::vector<std::string_view> types = [] {
     std::vector<std::string_view> t;
-    for (const auto& trigger : kTriggers)
+    for (const auto& trigger : triggers())
       t.push_back(trigger.webhook_type);
     return t;
   }();
@@ -43,7 +51,7 @@ bool is_webhook_event_type(std::string_view type) {
 
 std::optional<std::string_view> webhook_type_of(std::string_view stream_type,
                                                 std::string_view event_type) {
-  for (const auto& t : kTriggers) {
+  for (const auto& t : triggers()) {
     if (t.stream_type == stream_type && t.event_type == event_type) return t.webhook_type;
   }
   return std::nullopt;

@@ -10,11 +10,22 @@
 #include "ingest/command_audit.hpp"
 #include "ingest/job_json.hpp"
 #include "ingest/job_validation.hpp"
-#include "ingest/retry_responses.hpp"
 #include "projections/job_queries.hpp"
 
 namespace bl {
 namespace {
+
+HttpResponse overloaded() {
+  HttpResponse r = error_response(503, "overloaded", "the server is busy; retry shortly");
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+HttpResponse unavailable(const Error& e) {
+  HttpResponse r = error_response(e);
+  if (r.status == 503) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
 
 Counter& accepted_jobs() {
   static Counter& c =

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/batch_events.hpp"
 #include "core/job_events.hpp"
 #include "core/outbox_rows.hpp"
 #include "core/webhook_events.hpp"
@@ -166,14 +167,16 @@ void WebhooksProjection::apply(pqxx::transaction_base& tx,
   const std::int64_t horizon = now_ms() - kNotifyHorizonMs;
   // Which workspaces have something to notify, and which batches are named in it.
   std::unordered_set<std::string> workspaces;
-  std::vector<Uuid> batches;
+  std::unordered_set<Uuid, UuidHash> batches;
   for (const auto& e : events) {
     if (e.recorded_at_ms < horizon || !webhook_type_of(e.stream_type, e.type)) continue;
-    workspaces.insert(decode_metadata(e.metadata).workspace_id);
-    if (e.stream_type == "batch") batches.push_back(e.stream_id);
+    const EventMetadata m = decode_metadata(e.metadata);
+    workspaces.insert(m.workspace_id);
+    if (e.stream_type == kBatchStreamType) batches.insert(e.stream_id);
+    if (m.correlation_id) batches.insert(*m.correlation_id);  // a batch's job
   }
   Subscribers subscribers = load_subscribers(tx, workspaces);
-  const auto anthropic = anthropic_batches(tx, batches);
+  const auto anthropic = anthropic_batches(tx, {batches.begin(), batches.end()});
 
   std::unordered_map<Uuid, WebhookEndpointRow, UuidHash> endpoints;
   std::vector<WebhookNotice> notices;
@@ -204,7 +207,11 @@ void WebhooksProjection::apply(pqxx::transaction_base& tx,
                                                              : id_prefix::kBatch,
                            e.stream_id);
     std::optional<std::string> batch;
-    if (is_job && m.correlation_id) batch = to_api_id(id_prefix::kBatch, *m.correlation_id);
+    if (is_job && m.correlation_id) {
+      batch = to_api_id(
+          anthropic.count(*m.correlation_id) != 0 ? id_prefix::kMessageBatch : id_prefix::kBatch,
+          *m.correlation_id);
+    }
     for (const auto& s : subs->second) {
       if (!s.subscribes_to(*type)) continue;
       WebhookNotice n;

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/json.hpp"
+#include "tests/support/batch_client.hpp"
 #include "tests/support/job_requests.hpp"
 #include "tests/support/models_config.hpp"
 #include "tests/support/pipeline.hpp"
@@ -166,6 +167,40 @@ TEST(WebhookDelivery, ASlowEndpointCannotHoldUpAnotherOnes) {
   EXPECT_LE(slow_receiver.received().size(), 4u);
   EXPECT_TRUE(test::wait_until([&] { return slow_receiver.received().size() == 8; },
                                std::chrono::seconds(60)));
+}
+
+TEST(WebhookDelivery, ACompletedBatchNotifiesBatchCompletedOnce) {
+  test::Pipeline p({.start_roles = false});
+  p.env.set("BL_WEBHOOK_ALLOW_HTTP", "true");
+  p.env.set("BL_WEBHOOK_ALLOW_PRIVATE_ADDRESSES", "true");
+  for (const char* role : {"ingest", "relay", "work", "project"})
+    p.start_role(role);
+  ASSERT_TRUE(p.ready());
+  const int port = test::free_port();
+  const Registered endpoint = register_endpoint(
+      p, "http://127.0.0.1:" + std::to_string(port) + "/batches", R"(["batch.completed"])");
+  const test::WebhookReceiver receiver(port, endpoint.secret, 0);
+  ASSERT_TRUE(receiver.ready());
+
+  const std::string file = test::upload_batch_file(p, test::batch_lines(3));
+  ASSERT_FALSE(file.empty());
+  auto created = test::create_batch(p, file);
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string batch = std::string(*json_string(test::parse_or_die(created.body), "id"));
+  test::wait_for_batch_status(p, batch, "completed");
+
+  ASSERT_TRUE(test::wait_until([&] { return receiver.received().size() == 1; }));
+  const test::ReceivedWebhook got = receiver.received()[0];
+  EXPECT_TRUE(got.signature_valid);
+  EXPECT_EQ(got.answered, 200);
+  auto doc = parse_json(got.body);
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(json_string(*doc, "type"), "batch.completed");
+  EXPECT_EQ(json_string((*doc)["data"], "id"), batch);
+  EXPECT_EQ(json_string((*doc)["data"], "object"), "batch");
+  // Its three jobs succeeded, but the endpoint asked for batch events only.
+  EXPECT_EQ(test::count_events(p.db, "JobSucceeded"), 3);
+  EXPECT_EQ(receiver.received().size(), 1u);
 }
 
 }  // namespace
