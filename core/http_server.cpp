@@ -16,6 +16,7 @@
 
 #include "core/api_error.hpp"
 #include "core/crypto.hpp"
+#include "core/http_connections.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
@@ -138,12 +139,20 @@ struct Responder::State {
   std::string server;
   std::chrono::steady_clock::time_point start;
   std::atomic<bool> sent{false};
+  // Set for an intercepting Responder: deliver() hands the response over instead.
+  std::function<void(HttpResponse)> interceptor;
 
   void deliver(HttpResponse r);
   ~State();
 };
 
 void Responder::State::deliver(HttpResponse r) {
+  if (interceptor) {
+    auto fn = std::move(interceptor);
+    interceptor = nullptr;
+    fn(std::move(r));
+    return;
+  }
   evkeyvalq* out = evhttp_request_get_output_headers(req);
   bool has_type = false;
   for (const auto& [k, v] : r.headers) {
@@ -192,7 +201,8 @@ Responder::State::~State() {
   evhttp_request* r = req;
   std::string id = request_id, m = method, rt = route, sv = server;
   auto st = start;
-  l->post([l, r, id, m, rt, sv, st] {
+  auto ic = std::move(interceptor);
+  l->post([l, r, id, m, rt, sv, st, ic] {
     State s;
     s.loop = l;
     s.req = r;
@@ -202,6 +212,7 @@ Responder::State::~State() {
     s.server = sv;
     s.start = st;
     s.sent = true;
+    s.interceptor = ic;
     s.deliver(error_response(500, "internal_error", "the request was not answered"));
   });
 }
@@ -243,6 +254,37 @@ void Responder::send_after(std::int64_t delay_ms, HttpResponse response) const {
 
 const std::string& Responder::request_id() const {
   return state_->request_id;
+}
+
+void Responder::on_loop(std::function<void()> fn) const {
+  auto guarded = [self = *this, fn = std::move(fn)] {
+    try {
+      fn();
+    } catch (const std::exception&) {
+      // No exception crosses an event-loop callback (STYLE.md rule 3).
+      log::error("http.handler_exception", {{"request_id", log::id(self.request_id())},
+                                            {"route", log::code(self.state_->route)}});
+      self.send(error_response(500, "internal_error", "internal error"));
+    }
+  };
+  if (state_->loop->in_loop_thread()) {
+    guarded();
+  } else {
+    state_->loop->post(std::move(guarded));
+  }
+}
+
+Responder Responder::intercept(std::function<void(HttpResponse)> fn) const {
+  auto inner = std::make_shared<State>();
+  inner->loop = state_->loop;
+  inner->req = state_->req;
+  inner->request_id = state_->request_id;
+  inner->method = state_->method;
+  inner->route = state_->route;
+  inner->server = state_->server;
+  inner->start = state_->start;
+  inner->interceptor = std::move(fn);
+  return Responder(std::move(inner));
 }
 
 const std::string* HttpRequest::header(std::string_view name) const {
@@ -332,6 +374,11 @@ const HttpHandler* Router::match(HttpRequest& request, bool* method_mismatch) co
   return nullptr;
 }
 
+void Router::wrap(const Wrapper& wrapper) {
+  for (auto& r : routes_)
+    r.handler = wrapper(r.method, r.pattern, std::move(r.handler));
+}
+
 std::vector<std::pair<std::string, std::string>> Router::routes() const {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& r : routes_)
@@ -342,8 +389,8 @@ std::vector<std::pair<std::string, std::string>> Router::routes() const {
 struct HttpServer::Worker {
   HttpServer* server = nullptr;
   std::shared_ptr<EventLoop> loop = std::make_shared<EventLoop>();
+  std::unique_ptr<ConnectionTracker> connections;  // outlives http: evhttp_free closes them
   std::unique_ptr<evhttp, EvhttpFree> http;
-  // Freed after http (declaration order): evhttp_free closes the bound socket it owns.
   ~Worker() { http.reset(); }
 };
 
@@ -360,11 +407,22 @@ Status HttpServer::start() {
   if (inet_pton(AF_INET, options_.host.c_str(), &sa.sin_addr) != 1) {
     return Error::invalid("listen host must be an IPv4 address: " + options_.host);
   }
+  if (!options_.tls_cert_file.empty() || !options_.tls_key_file.empty()) {
+    auto tls = make_server_tls_context(options_.tls_cert_file, options_.tls_key_file);
+    if (!tls.ok()) return tls.error();
+    tls_ = std::move(*tls);
+  }
+  Gauge& open_connections =
+      MetricsRegistry::global().gauge("bl_http_connections_open", "open HTTP connections",
+                                      "server=\"" + metric_label(options_.name) + "\"");
+  const int per_thread = (options_.max_connections + options_.threads - 1) / options_.threads;
   int port = options_.port;
   for (int i = 0; i < options_.threads; ++i) {
     auto w = std::make_unique<Worker>();
     w->server = this;
+    w->connections = std::make_unique<ConnectionTracker>(per_thread, tls_.get(), open_connections);
     w->http.reset(evhttp_new(w->loop->base()));
+    evhttp_set_bevcb(w->http.get(), &ConnectionTracker::make_bufferevent, w->connections.get());
     evhttp_set_max_headers_size(w->http.get(), static_cast<ev_ssize_t>(options_.max_header_bytes));
     const std::size_t body_limit =
         std::max(options_.max_body_bytes, router_.largest_route_body_limit());
@@ -373,7 +431,8 @@ Status HttpServer::start() {
     evhttp_set_allowed_methods(w->http.get(), EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_DELETE |
                                                   EVHTTP_REQ_PATCH | EVHTTP_REQ_PUT |
                                                   EVHTTP_REQ_HEAD);
-    evhttp_set_default_content_type(w->http.get(), "application/json");
+    // Our responses always name their type; this labels evhttp's own (HTML) error pages.
+    evhttp_set_default_content_type(w->http.get(), "text/html; charset=ISO-8859-1");
     evhttp_set_gencb(w->http.get(), &HttpServer::on_request, w.get());
     sa.sin_port = htons(static_cast<std::uint16_t>(port));
     evconnlistener* listener = evconnlistener_new_bind(
@@ -388,6 +447,7 @@ Status HttpServer::start() {
       evconnlistener_free(listener);
       return Error::internal("evhttp_bind_listener failed");
     }
+    w->connections->set_listener(listener);
     if (port == 0) {
       sockaddr_in bound{};
       socklen_t len = sizeof(bound);
@@ -401,8 +461,11 @@ Status HttpServer::start() {
     threads_.emplace_back([loop = w->loop] { loop->run(); });
   }
   started_ = true;
-  log::info("http.listening",
-            {{"server", log::code(options_.name)}, {"port", port_}, {"threads", options_.threads}});
+  log::info("http.listening", {{"server", log::code(options_.name)},
+                               {"port", port_},
+                               {"threads", options_.threads},
+                               {"tls", tls_ != nullptr},
+                               {"max_connections", options_.max_connections}});
   return {};
 }
 

@@ -16,6 +16,7 @@
 
 #include "core/event_loop.hpp"
 #include "core/result.hpp"
+#include "core/tls_context.hpp"
 
 struct evhttp_request;
 struct evhttp;
@@ -61,6 +62,12 @@ class Responder {
   // Sends after delay_ms, from a timer on the request's loop (no thread sleeps).
   void send_after(std::int64_t delay_ms, HttpResponse response) const;
   const std::string& request_id() const;
+  // Runs fn on the request's loop thread (at once when called there). An exception from fn
+  // is answered with a 500, as for a handler.
+  void on_loop(std::function<void()> fn) const;
+  // A Responder for the same request whose send() hands the response to `fn` (on the
+  // request's loop) instead of the client; fn answers the client through this Responder.
+  Responder intercept(std::function<void(HttpResponse)> fn) const;
 
  private:
   std::shared_ptr<State> state_;
@@ -82,6 +89,10 @@ class Router {
   // Found handler; otherwise sets *method_mismatch when the path exists with another method.
   const HttpHandler* match(HttpRequest& request, bool* method_mismatch) const;
   std::vector<std::pair<std::string, std::string>> routes() const;  // (method, pattern)
+  // Replaces every handler h of (method, pattern) with wrapper(method, pattern, h).
+  using Wrapper = std::function<HttpHandler(const std::string& method, const std::string& pattern,
+                                            HttpHandler)>;
+  void wrap(const Wrapper& wrapper);
 
  private:
   struct Route {
@@ -102,6 +113,12 @@ struct HttpServerOptions {
   std::size_t max_header_bytes = 16 << 10;
   std::size_t max_body_bytes = 8 << 20;  // for routes without a limit of their own
   int read_write_timeout_s = 30;
+  // Open connections of the whole server (split evenly over its threads); at the limit new
+  // connections wait in the kernel's backlog.
+  int max_connections = 10000;
+  // Both set: the port speaks TLS only.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class HttpServer {
@@ -124,6 +141,7 @@ class HttpServer {
 
   HttpServerOptions options_;
   Router router_;
+  SslCtxPtr tls_;  // null without TLS; outlives the workers' connections
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;
   int port_ = 0;
