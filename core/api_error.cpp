@@ -82,3 +82,22 @@ HttpResponse error_response(const Error& e) {
 }
 
 }  // namespace bl
+
+namespace bl {
+
+HttpResponse with_retry_after(HttpResponse response, int seconds) {
+  response.headers.emplace_back("Retry-After", std::to_string(seconds));
+  return response;
+}
+
+HttpResponse overloaded_response() {
+  return with_retry_after(error_response(503, "overloaded", "the server is busy; retry shortly"),
+                          1);
+}
+
+HttpResponse retryable_error_response(const Error& e) {
+  HttpResponse r = error_response(e);
+  return r.status == 503 ? with_retry_after(std::move(r), 1) : r;
+}
+
+}  // namespace bl

@@ -51,6 +51,10 @@ inline constexpr std::string_view kMessageBatch = "msgbatch_";
 inline constexpr std::string_view kRequest = "req_";
 inline constexpr std::string_view kWebhookEndpoint = "whep_";
 inline constexpr std::string_view kWebhookEvent = "evt_";  // also the webhook-id header
+inline constexpr std::string_view kOrganization = "org_";
+inline constexpr std::string_view kWorkspace = "ws_";
+inline constexpr std::string_view kApiKey = "key_";
+inline constexpr std::string_view kConversation = "conv_";
 }  // namespace id_prefix
 
 std::string to_api_id(std::string_view prefix, const Uuid& id);

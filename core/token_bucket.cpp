@@ -34,12 +34,16 @@ return {allowed, wait}
   return script;
 }
 
-RedisArgs token_bucket_take(const std::string& key, const TokenBucketSpec& spec, double cost) {
+RedisArgs token_bucket_argv(const TokenBucketSpec& spec, double cost) {
   char cap[32], rate[32], c[32];
   std::snprintf(cap, sizeof(cap), "%.6f", spec.capacity);
   std::snprintf(rate, sizeof(rate), "%.6f", spec.refill_per_sec);
   std::snprintf(c, sizeof(c), "%.6f", cost);
-  return token_bucket_script().evalsha({key}, {cap, rate, c});
+  return {cap, rate, c};
+}
+
+RedisArgs token_bucket_take(const std::string& key, const TokenBucketSpec& spec, double cost) {
+  return token_bucket_script().evalsha({key}, token_bucket_argv(spec, cost));
 }
 
 Result<TokenBucketResult> parse_token_bucket_reply(const RedisReply& reply) {

@@ -21,6 +21,8 @@ const RedisScript& token_bucket_script();
 
 // EVALSHA arguments to take `cost` tokens from `key`.
 RedisArgs token_bucket_take(const std::string& key, const TokenBucketSpec& spec, double cost);
+// The script's ARGV alone (for RedisThread::eval, which adds EVALSHA and the keys).
+RedisArgs token_bucket_argv(const TokenBucketSpec& spec, double cost);
 
 struct TokenBucketResult {
   bool allowed = false;
