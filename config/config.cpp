@@ -202,7 +202,34 @@ const std::vector<Setting>& settings() {
       {"public_base_url", "BL_PUBLIC_BASE_URL",
        "base URL clients reach the API at (default: from the Host header)",
        string_setting(&Config::public_base_url)},
-      {"key_pepper", "BL_KEY_PEPPER", "server secret mixed into API key hashes",
+      {"max_connections", "BL_MAX_CONNECTIONS",
+       "open HTTP connections per ingest process; more wait in the listen backlog",
+       int_setting(&Config::max_connections, 1, 1000000)},
+      {"http_timeout_s", "BL_HTTP_TIMEOUT_S",
+       "seconds an HTTP connection may stay idle while reading a request or writing a reply",
+       int_setting(&Config::http_timeout_s, 1, 3600)},
+      {"max_json_depth", "BL_MAX_JSON_DEPTH", "deepest nesting of arrays and objects accepted",
+       int_setting(&Config::max_json_depth, 2, 512)},
+      {"tls_cert_file", "BL_TLS_CERT_FILE",
+       "PEM certificate chain; with tls_key_file the ingest port speaks TLS only",
+       string_setting(&Config::tls_cert_file)},
+      {"tls_key_file", "BL_TLS_KEY_FILE", "PEM private key of tls_cert_file",
+       string_setting(&Config::tls_key_file)},
+      {"rate_limit_rpm", "BL_RATE_LIMIT_RPM",
+       "requests per minute per API key (fleet-wide), unless the key has its own limit",
+       int_setting(&Config::rate_limit_rpm, 1, 100000000)},
+      {"rate_limit_burst", "BL_RATE_LIMIT_BURST", "requests an idle API key may make at once",
+       int_setting(&Config::rate_limit_burst, 1, 100000000)},
+      {"redis_timeout_ms", "BL_REDIS_TIMEOUT_MS",
+       "deadline of ingest's Redis calls; a rate limit check past it lets the request through",
+       int_setting(&Config::redis_timeout_ms, 10, 60000)},
+      {"auth_refresh_ms", "BL_AUTH_REFRESH_MS", "how often ingest reloads changed API keys",
+       int_setting(&Config::auth_refresh_ms, 10, 60000)},
+      {"auth_max_staleness_ms", "BL_AUTH_MAX_STALENESS_MS",
+       "ingest refuses database API keys (503) when its key cache is older than this",
+       int_setting(&Config::auth_max_staleness_ms, 100, 600000)},
+      {"key_pepper", "BL_KEY_PEPPER",
+       "server secret (16+ bytes) mixed into API key hashes; changing it invalidates every key",
        string_setting(&Config::key_pepper)},
       {"data_keys", "BL_DATA_KEYS",
        "content encryption keys id:base64(32 bytes),...; the last one seals new content",
@@ -443,6 +470,12 @@ Result<Config> load_config_from(const std::string& json_text, const Env& env) {
   }
   if (c.webhook_retry_max_ms < c.webhook_retry_base_ms) {
     return Error::invalid("webhook_retry_max_ms must be at least webhook_retry_base_ms");
+  }
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
+    return Error::invalid("tls_cert_file and tls_key_file must be set together");
+  }
+  if (c.auth_max_staleness_ms <= c.auth_refresh_ms) {
+    return Error::invalid("auth_max_staleness_ms must be larger than auth_refresh_ms");
   }
   if (c.worker_backoff_max_ms < c.worker_backoff_base_ms) {
     return Error::invalid("worker_backoff_max_ms must be at least worker_backoff_base_ms");

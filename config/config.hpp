@@ -63,6 +63,18 @@ struct Config {
   int batch_create_dedupe_s = 600;                // identical creates answered with one batch
   int batch_manager_poll_ms = 1000;               // batch manager scan interval
   std::string public_base_url;                    // for Anthropic's results_url
+  int max_connections = 10000;  // per ingest process
+  int http_timeout_s = 30;      // read/write timeout of one connection
+  int max_json_depth = 64;
+  std::string tls_cert_file;  // both set: ingest speaks TLS only
+  std::string tls_key_file;
+  int rate_limit_rpm = 6000;  // per API key, unless the key has its own
+  int rate_limit_burst = 200;
+  int redis_timeout_ms = 250;  // ingest's Redis calls (rate limits, cancellations, readiness)
+  // API key caches reload changes this often; a cache that could not reload for longer than
+  // auth_max_staleness_ms refuses database keys (503) rather than trust revoked ones.
+  int auth_refresh_ms = 200;
+  int auth_max_staleness_ms = 1000;
 
   // Keys and content encryption.
   std::string key_pepper;
