@@ -22,6 +22,15 @@ struct PageRequest {
 // 400 in the error envelope.
 Result<PageRequest> parse_page(const HttpRequest& request, int default_limit, int max_limit);
 
+// Queries ask for limit + 1 rows to learn whether more exist: drops the extra row and says
+// whether there was one.
+template <class T>
+bool trim_page(std::vector<T>& items, int limit) {
+  if (items.size() <= static_cast<std::size_t>(limit)) return false;
+  items.resize(static_cast<std::size_t>(limit));
+  return true;
+}
+
 // Writes the list envelope. `ids` are the API ids of the items in order; write_item writes
 // item i. has_more is true when the query found more than the page holds.
 std::string list_json(const std::vector<std::string>& ids, bool has_more,
