@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "app/flags.hpp"
+#include "app/tenant_commands.hpp"
 #include "batches/batch_manager.hpp"
 #include "config/config.hpp"
 #include "core/admin_server.hpp"
@@ -30,6 +31,15 @@ roles (configuration from the environment and BL_CONFIG; see docs/operations.md)
   project       fold the event log into read models; end batches (batch manager)
   run           all four roles in one process (laptop, demo)
   migrate       apply schema migrations and exit
+
+tenancy (against the database; see docs/operations.md, "Tenants and API keys"):
+  orgs create --name NAME | orgs list
+  workspaces create --org ORG --name NAME | workspaces list --org ORG
+  keys create --workspace WS | --org ORG --admin | --operator
+              [--name NAME] [--expires-in 90d] [--rate-limit-rpm N]
+  keys list [--org ORG] [--workspace WS] [--all]
+  keys revoke KEY_ID
+  (--json prints JSON; a new key is printed once)
 
 tools:
   mock-llm [--port N] [--latency-ms N] [--threads N]   a fake OpenAI-compatible provider
@@ -149,6 +159,12 @@ int main(int argc, char** argv) {
     int code = 0;
     if (!prepare("migrate", &config, true, &code)) return code;
     return 0;
+  }
+  if (command == "orgs" || command == "workspaces" || command == "keys") {
+    Config config;
+    int code = 0;
+    if (!prepare(command.c_str(), &config, true, &code)) return code;
+    return run_tenant_command(command, config, argc, argv);
   }
   if (command == "mock-llm") return run_mock(argc, argv);
   if (command == "config") return list_settings();
