@@ -88,6 +88,10 @@ Result<std::string> encode(const JobSubmitted& e, const DataKeyring& ring, const
   if (e.conversation_id) w.field("conversation_id", e.conversation_id->to_string());
   if (e.max_tokens > 0) w.field("max_tokens", e.max_tokens);
   if (auto s = write_sealed(w, "request", ring, e.request_json, job); !s.ok()) return s.error();
+  if (!e.client_reference_json.empty()) {
+    if (auto s = write_sealed(w, "client_reference", ring, e.client_reference_json, job); !s.ok())
+      return s.error();
+  }
   w.end_object();
   return w.str();
 }
@@ -155,6 +159,9 @@ Result<JobSubmitted> decode_job_submitted(std::string_view data, const DataKeyri
   auto request = open_if(*doc, "request", ring, job);
   if (!request.ok()) return request.error();
   e.request_json = std::move(*request);
+  auto reference = open_if(*doc, "client_reference", ring, job);
+  if (!reference.ok()) return reference.error();
+  e.client_reference_json = std::move(*reference);
   return e;
 }
 

@@ -44,6 +44,8 @@ struct JobSubmitted {
   int max_tokens = 0;  // clear: rate limiters estimate tokens from it
   // Plaintext JSON {"messages": [...], "parameters": {...}}; sealed in the event.
   std::string request_json;
+  // Plaintext JSON the client attached to the job (empty: none); sealed in the event.
+  std::string client_reference_json;
 };
 
 struct JobSucceeded {

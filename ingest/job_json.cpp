@@ -62,6 +62,22 @@ void write_error(JsonWriter& w, const JobRow& row, const DataKeyring& ring) {
   w.end_object();
 }
 
+// The client's reference, opened: it is the owner reading their own job.
+void write_client_reference(JsonWriter& w, const JobRow& row, const DataKeyring& ring) {
+  w.key("client_reference");
+  auto box = row.client_reference_box ? parse_json(*row.client_reference_box)
+                                      : Result<JsonDocument>(Error{});
+  auto reference = box.ok() ? open_sealed(*box, ring, row.job_id) : Result<std::string>(Error{});
+  if (reference.ok() && !reference->empty()) {
+    w.raw(*reference);
+  } else {
+    if (row.client_reference_box) {
+      log::error("job.client_reference_unreadable", {{"job_id", log::id(row.job_id.to_string())}});
+    }
+    w.null();
+  }
+}
+
 }  // namespace
 
 void write_job_json(JsonWriter& w, const JobRow& row, const DataKeyring& ring) {
@@ -77,11 +93,19 @@ void write_job_json(JsonWriter& w, const JobRow& row, const DataKeyring& ring) {
   } else {
     w.null();
   }
+  w.key("conversation_id");
+  if (row.conversation_id) {
+    w.value(to_api_id(id_prefix::kConversation, *row.conversation_id));
+  } else {
+    w.null();
+  }
   w.field("priority", row.priority.value_or(500));
   w.field("attempts", row.attempts);
+  write_client_reference(w, row, ring);
   write_seconds(w, "created_at", row.created_ms);
   write_seconds(w, "updated_at", row.updated_ms);
   write_seconds(w, "completed_at", row.finished_ms);
+  write_seconds(w, "acknowledged_at", row.acknowledged_ms);
   write_result(w, row, ring);
   write_error(w, row, ring);
   w.end_object();

@@ -36,8 +36,9 @@ constexpr std::string_view kParameters[] = {
 };
 
 // Top-level fields of a native job besides the parameters.
-constexpr std::string_view kJobFields[] = {"model", "messages", "custom_id", "priority",
-                                           "parameters"};
+constexpr std::string_view kJobFields[] = {"model",          "messages",   "custom_id",
+                                           "priority",       "parameters", "client_reference",
+                                           "conversation_id"};
 
 template <std::size_t N>
 bool one_of(std::string_view v, const std::string_view (&set)[N]) {
@@ -69,6 +70,8 @@ class JobChecker {
     check_messages(job);
     check_custom_id(job, &out);
     check_priority(job, &out);
+    check_conversation(job, &out);
+    check_client_reference(job, &out);
     JsonWriter params;
     params.begin_object();
     // Parameters may sit at the top level (OpenAI style) or inside "parameters".
@@ -186,6 +189,31 @@ class JobChecker {
     out->priority = v->GetInt();
   }
 
+  void check_conversation(const JsonValue& job, ValidatedJob* out) {
+    const JsonValue* v = json_member(job, "conversation_id");
+    if (v == nullptr || v->IsNull()) return;
+    auto id = v->IsString() ? from_api_id(id_prefix::kConversation, as_view(*v)) : std::nullopt;
+    if (!id) {
+      fail("conversation_id", "invalid_conversation_id",
+           "conversation_id must be \"conv_\" followed by 32 hex digits");
+      return;
+    }
+    out->conversation_id = id;
+  }
+
+  void check_client_reference(const JsonValue& job, ValidatedJob* out) {
+    const JsonValue* v = json_member(job, "client_reference");
+    if (v == nullptr || v->IsNull()) return;
+    std::string json = to_json(*v);
+    if (json.size() > kMaxClientReferenceBytes) {
+      fail("client_reference", "too_large",
+           "client_reference may hold at most " + std::to_string(kMaxClientReferenceBytes) +
+               " bytes of JSON");
+      return;
+    }
+    out->client_reference_json = std::move(json);
+  }
+
   void check_parameter(std::string_view key, const JsonValue& v, const ModelConfig* model,
                        ValidatedJob* out) {
     const std::string param(key);
@@ -238,7 +266,7 @@ ValidationResult validate_jobs(std::string_view body, const Config& config) {
         ApiError{413, "request_too_large", "the request body is too large", std::nullopt, ""};
     return out;
   }
-  auto doc = parse_json(body);
+  auto doc = parse_json(body, JsonLimits{config.max_json_depth});
   if (!doc.ok()) {
     out.error = ApiError{400, "invalid_json", doc.error().message, std::nullopt, ""};
     return out;

@@ -8,16 +8,21 @@
 
 #include "config/config.hpp"
 #include "core/api_error.hpp"
+#include "core/ids.hpp"
 #include "core/json.hpp"
 
 namespace bl {
+
+inline constexpr std::size_t kMaxClientReferenceBytes = 4096;
 
 struct ValidatedJob {
   std::string model;
   int priority = 500;
   std::optional<std::string> custom_id;
+  std::optional<Uuid> conversation_id;
   int max_tokens = 0;
   std::string request_json;  // {"messages": [...], "parameters": {...}}: sealed when stored
+  std::string client_reference_json;  // compact JSON, empty when absent: sealed when stored
 };
 
 struct ValidationResult {

@@ -6,12 +6,17 @@
 namespace bl {
 namespace {
 
-std::optional<std::string> error_object(const std::string& data) {
+// A member of the event data, serialized (the error object, a sealed box).
+std::optional<std::string> member_json(const std::string& data, std::string_view name) {
   auto doc = parse_json(data);
   if (!doc.ok()) return std::nullopt;
-  const JsonValue* err = json_member(*doc, "error");
-  if (err == nullptr) return std::nullopt;
-  return to_json(*err);
+  const JsonValue* v = json_member(*doc, name);
+  if (v == nullptr) return std::nullopt;
+  return to_json(*v);
+}
+
+std::optional<std::string> error_object(const std::string& data) {
+  return member_json(data, "error");
 }
 
 }  // namespace
@@ -34,7 +39,9 @@ void fold_job_event(JobRow& row, const RecordedEvent& e) {
         row.custom_id = s->custom_id;
         row.model = s->model;
         row.priority = s->priority;
+        row.conversation_id = s->conversation_id;
       }
+      row.client_reference_box = member_json(e.data, "client_reference");
       row.created_ms = e.recorded_at_ms;
       break;
     }
@@ -72,6 +79,7 @@ void fold_job_event(JobRow& row, const RecordedEvent& e) {
       break;
     case JobEvent::kConsumed:
     case JobEvent::kConsumeFailed:
+      row.acknowledged_ms = e.recorded_at_ms;
       break;
   }
 }

@@ -24,6 +24,8 @@ struct JobRow {
   std::optional<std::string> model;
   std::optional<int> priority;
   std::optional<std::int64_t> created_ms;
+  std::optional<Uuid> conversation_id;
+  std::optional<std::string> client_reference_box;  // sealed box JSON, opened for the owner
   // Changed by later events.
   JobState status = JobState::kNone;
   int attempts = 0;
@@ -35,8 +37,9 @@ struct JobRow {
   std::optional<std::int64_t> cached_tokens;
   std::optional<std::int64_t> latency_ms;
   std::optional<std::string> finish_reason;
-  std::optional<std::string> result_json;  // JobSucceeded data: sealed output, clear figures
-  std::optional<std::string> error_json;   // {"code", "http_status", "detail": sealed}
+  std::optional<std::string> result_json;       // JobSucceeded data: sealed output, clear figures
+  std::optional<std::string> error_json;        // {"code", "http_status", "detail": sealed}
+  std::optional<std::int64_t> acknowledged_ms;  // JobConsumed / JobConsumeFailed
 };
 
 // Folds one job event into row. Events must come in version order; unknown types are skipped.
