@@ -6,16 +6,22 @@
 #include "config/config.hpp"
 #include "core/http_server.hpp"
 #include "core/pg_pool.hpp"
+#include "core/redis_thread.hpp"
 #include "core/stop_signal.hpp"
 
 namespace bl {
 
-class Authenticator;
+class AdminApi;
+class JobWaiters;
 class JobsApi;
 class FilesApi;
 class BatchesApi;
 class MessageBatchesApi;
 class WebhooksApi;
+class KeyAuthenticator;
+class KeyCache;
+class KeyRateLimiter;
+class RequestGate;
 
 class IngestServer {
  public:
@@ -32,12 +38,18 @@ class IngestServer {
  private:
   const Config& config_;
   std::unique_ptr<PgPool> pool_;
-  std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<RedisThread> redis_;
+  std::unique_ptr<KeyCache> keys_;
+  std::unique_ptr<KeyAuthenticator> auth_;
+  std::unique_ptr<KeyRateLimiter> limiter_;
+  std::unique_ptr<RequestGate> gate_;
+  std::unique_ptr<JobWaiters> waiters_;
   std::unique_ptr<JobsApi> jobs_;
   std::unique_ptr<FilesApi> files_;
   std::unique_ptr<BatchesApi> batches_;
   std::unique_ptr<MessageBatchesApi> message_batches_;
   std::unique_ptr<WebhooksApi> webhooks_;
+  std::unique_ptr<AdminApi> admin_;
   std::unique_ptr<HttpServer> server_;
 };
 
