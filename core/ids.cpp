@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <mutex>
 
 namespace bl {
 namespace {
@@ -19,20 +20,44 @@ constexpr char kHex[] = "0123456789abcdef";
 
 }  // namespace
 
+// Ids of one process are strictly increasing, also within a millisecond (RFC 9562, 6.2,
+// method 1): rand_a and the top 30 bits of rand_b form a counter that starts at a random
+// value below 2^41 each millisecond and counts up; the clock never goes back for it.
 Uuid Uuid::generate_v7() {
+  static std::mutex mutex;
+  static std::uint64_t last_ms = 0;
+  static std::uint64_t counter = 0;  // 42 bits
   std::array<std::uint8_t, 16> b{};
   if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) {
     // OpenSSL's DRBG only fails when the OS cannot seed it; ids would not be unique.
     std::abort();
   }
-  const auto ms =
-      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                     std::chrono::system_clock::now().time_since_epoch())
-                                     .count());
+  auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count());
+  {
+    std::lock_guard lock(mutex);
+    if (ms > last_ms) {
+      last_ms = ms;
+      std::uint64_t seed = 0;
+      std::memcpy(&seed, b.data() + 8, sizeof(seed));
+      counter = seed & ((std::uint64_t{1} << 41) - 1);
+    } else {
+      ms = last_ms;
+      if (++counter >> 42 != 0) {  // 2^41 ids in one millisecond: borrow the next one
+        ms = ++last_ms;
+        counter = 0;
+      }
+    }
+  }
   for (int i = 0; i < 6; ++i)
     b[i] = static_cast<std::uint8_t>(ms >> (8 * (5 - i)));
-  b[6] = static_cast<std::uint8_t>(0x70 | (b[6] & 0x0f));  // version 7
-  b[8] = static_cast<std::uint8_t>(0x80 | (b[8] & 0x3f));  // RFC 4122 variant
+  b[6] = static_cast<std::uint8_t>(0x70 | ((counter >> 38) & 0x0f));  // version 7
+  b[7] = static_cast<std::uint8_t>(counter >> 30);
+  b[8] = static_cast<std::uint8_t>(0x80 | ((counter >> 24) & 0x3f));  // RFC 4122 variant
+  b[9] = static_cast<std::uint8_t>(counter >> 16);
+  b[10] = static_cast<std::uint8_t>(counter >> 8);
+  b[11] = static_cast<std::uint8_t>(counter);
   return Uuid(b);
 }
 

@@ -19,6 +19,19 @@ TEST(Ids, V7IsTimeOrderedAndUnique) {
   }
 }
 
+TEST(Ids, V7IsStrictlyIncreasingWithinAMillisecond) {
+  Uuid prev = Uuid::generate_v7();
+  int same_ms = 0;
+  for (int i = 0; i < 10000; ++i) {
+    Uuid u = Uuid::generate_v7();
+    ASSERT_LT(prev, u) << i;
+    EXPECT_EQ(u.bytes()[8] >> 6, 2);  // RFC 4122 variant
+    same_ms += u.v7_millis() == prev.v7_millis();
+    prev = u;
+  }
+  EXPECT_GT(same_ms, 0) << "the loop never generated two ids in one millisecond";
+}
+
 TEST(Ids, ParseAndPrintRoundTrip) {
   Uuid u = Uuid::generate_v7();
   EXPECT_EQ(Uuid::parse(u.to_string()), u);
