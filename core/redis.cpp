@@ -111,6 +111,17 @@ Result<std::vector<RedisReply>> RedisClient::pipeline(const std::vector<RedisArg
   return out;
 }
 
+Result<RedisReply> RedisClient::next_reply() {
+  if (ctx_->err != 0) return Error::unavailable("redis connection is broken");
+  void* raw = nullptr;
+  if (redisGetReply(ctx_, &raw) != REDIS_OK || raw == nullptr) {
+    return Error::unavailable(std::string("redis: ") + ctx_->errstr);
+  }
+  RedisReply r = copy_reply(static_cast<redisReply*>(raw));
+  freeReplyObject(raw);
+  return r;
+}
+
 RedisAsync::RedisAsync(EventLoop& loop, std::string host, int port)
     : loop_(loop), host_(std::move(host)), port_(port) {
   reconnect_timer_ = std::make_unique<Timer>(loop_, [this] { connect(); });

@@ -43,6 +43,8 @@ class RedisClient {
   Result<RedisReply> command(const RedisArgs& args);
   // Sends all commands, then reads all replies (one round trip).
   Result<std::vector<RedisReply>> pipeline(const std::vector<RedisArgs>& commands);
+  // Waits for the next reply without sending anything: a message after SUBSCRIBE.
+  Result<RedisReply> next_reply();
 
  private:
   explicit RedisClient(redisContext* c) : ctx_(c) {}
