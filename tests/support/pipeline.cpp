@@ -1,5 +1,7 @@
 #include "tests/support/pipeline.hpp"
 
+#include "core/crypto.hpp"
+
 namespace bl::test {
 
 Pipeline::Pipeline(PipelineOptions options) {
@@ -15,6 +17,7 @@ Pipeline::Pipeline(PipelineOptions options) {
   env.set("BL_DEV_API_KEY", api_key);
   env.set("BL_DEV_OTHER_API_KEY", other_api_key);
   env.set("BL_BATCH_MANAGER_POLL_MS", "50");
+  env.set("BL_KEY_PEPPER", "pepper-" + hex_encode(random_bytes(16)));
   env.set("BL_LISTEN", "127.0.0.1:" + std::to_string(ingest_port));
   env.set("BL_LOG_LEVEL", "debug");
   env.set("BL_RELAY_POLL_MS", "50");
