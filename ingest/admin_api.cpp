@@ -260,7 +260,8 @@ void AdminApi::create_key(HttpRequest& request, Responder responder) {
               auto key =
                   create_api_key(tx, config_.keyring, config_.key_pepper, k, org_scope, meta);
               if (!key.ok()) return key.error();
-              log::info("keys.created", {{"key_id", log::id(key->record.id)},
+              log::info("keys.created", {{"request_id", log::id(meta.request_id)},
+                                         {"key_id", log::id(key->record.id)},
                                          {"scope", log::code(scope_name(key->record.scope))}});
               return created(
                   201, [&](JsonWriter& w) { write_api_key_json(w, key->record, &key->secret); });
@@ -311,7 +312,8 @@ void AdminApi::revoke_key(HttpRequest& request, Responder responder) {
             [this, id, org_scope, meta](pqxx::transaction_base& tx) -> Result<HttpResponse> {
               auto key = revoke_api_key(tx, config_.keyring, id, org_scope, meta);
               if (!key.ok()) return key.error();
-              log::info("keys.revoked", {{"key_id", log::id(id)}});
+              log::info("keys.revoked",
+                        {{"request_id", log::id(meta.request_id)}, {"key_id", log::id(id)}});
               return created(200, [&](JsonWriter& w) { write_api_key_json(w, *key); });
             });
 }

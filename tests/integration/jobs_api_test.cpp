@@ -131,6 +131,12 @@ TEST(JobsApi, SubmitsEveryFieldAndReadsItBack) {
   ASSERT_NE(dump.find("JobSubmitted"), std::string::npos);
   EXPECT_EQ(dump.find("canary-ref-5521"), std::string::npos);
   EXPECT_EQ(dump.find("canary-prompt-8830"), std::string::npos);
+  // And never logged (the roles log at debug level), nor is the key.
+  for (const auto& proc : api.p.processes) {
+    const std::string log = test::read_file(proc->log_path());
+    EXPECT_EQ(log.find("canary"), std::string::npos) << proc->log_path();
+    EXPECT_EQ(log.find(api.tenant.client_key), std::string::npos) << proc->log_path();
+  }
 }
 
 TEST(JobsApi, ValidationNamesEveryBadItemAndWritesNothing) {
