@@ -89,6 +89,16 @@ void print_json(const std::function<void(JsonWriter&)>& write) {
   std::printf("%s\n", std::string(w.view()).c_str());
 }
 
+// One object: its JSON with --json, else `text`.
+template <class T>
+void show(const T& item, bool json, void (*write)(JsonWriter&, const T&), const std::string& text) {
+  if (json) {
+    print_json([&](JsonWriter& w) { write(w, item); });
+  } else {
+    std::printf("%s\n", text.c_str());
+  }
+}
+
 std::string seconds_text(const std::optional<std::int64_t>& ms) {
   return ms ? std::to_string(*ms / 1000) : std::string("-");
 }
@@ -100,11 +110,7 @@ int orgs(const Config& config, const Flags& f, bool json) {
     return in_transaction(config, [&](pqxx::work& tx) -> Status {
       auto org = create_organization(tx, config.keyring, f.get("name"), cli_actor());
       if (!org.ok()) return org.error();
-      if (json) {
-        print_json([&](JsonWriter& w) { write_organization_json(w, *org); });
-      } else {
-        std::printf("%s\n", org->id.c_str());
-      }
+      show(*org, json, &write_organization_json, org->id);
       return {};
     });
   }
@@ -113,11 +119,7 @@ int orgs(const Config& config, const Flags& f, bool json) {
       bool more = false;
       for (const auto& o :
            list_organizations(tx, config.keyring, {kListLimit, std::nullopt}, &more)) {
-        if (json) {
-          print_json([&](JsonWriter& w) { write_organization_json(w, o); });
-        } else {
-          std::printf("%s  %s\n", o.id.c_str(), o.name.c_str());
-        }
+        show(o, json, &write_organization_json, o.id + "  " + o.name);
       }
       return {};
     });
@@ -134,11 +136,7 @@ int workspaces(const Config& config, const Flags& f, bool json) {
     return in_transaction(config, [&](pqxx::work& tx) -> Status {
       auto ws = create_workspace(tx, config.keyring, f.get("org"), f.get("name"), cli_actor());
       if (!ws.ok()) return ws.error();
-      if (json) {
-        print_json([&](JsonWriter& w) { write_workspace_json(w, *ws); });
-      } else {
-        std::printf("%s\n", ws->id.c_str());
-      }
+      show(*ws, json, &write_workspace_json, ws->id);
       return {};
     });
   }
@@ -148,11 +146,7 @@ int workspaces(const Config& config, const Flags& f, bool json) {
       bool more = false;
       for (const auto& ws :
            list_workspaces(tx, config.keyring, f.get("org"), {kListLimit, std::nullopt}, &more)) {
-        if (json) {
-          print_json([&](JsonWriter& w) { write_workspace_json(w, ws); });
-        } else {
-          std::printf("%s  %s\n", ws.id.c_str(), ws.name.c_str());
-        }
+        show(ws, json, &write_workspace_json, ws.id + "  " + ws.name);
       }
       return {};
     });

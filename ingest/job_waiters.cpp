@@ -80,41 +80,31 @@ bool JobWaiters::check(pqxx::connection& conn) {
     return read_stream_heads(tx, jobs);
   });
   if (!heads.ok()) return false;
-  std::vector<Waiter> finished;
-  {
-    std::lock_guard lock(mutex_);
-    for (auto it = waiters_.begin(); it != waiters_.end();) {
-      auto head = heads->find(it->job);
-      if (head != heads->end() && is_terminal(state_of_last_event(head->second.last_type))) {
-        finished.push_back(std::move(*it));
-        it = waiters_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-  waiting_gauge().add(-static_cast<double>(finished.size()));
-  for (auto& w : finished)
-    w.done(true);
+  answer_where(
+      [&](const Waiter& w) {
+        auto head = heads->find(w.job);
+        return head != heads->end() && is_terminal(state_of_last_event(head->second.last_type));
+      },
+      true);
   return true;
 }
 
-void JobWaiters::expire(std::chrono::steady_clock::time_point now) {
-  std::vector<Waiter> expired;
+void JobWaiters::answer_where(const std::function<bool(const Waiter&)>& which, bool terminal) {
+  std::vector<Waiter> done;
   {
     std::lock_guard lock(mutex_);
     for (auto it = waiters_.begin(); it != waiters_.end();) {
-      if (it->deadline <= now) {
-        expired.push_back(std::move(*it));
+      if (which(*it)) {
+        done.push_back(std::move(*it));
         it = waiters_.erase(it);
       } else {
         ++it;
       }
     }
   }
-  waiting_gauge().add(-static_cast<double>(expired.size()));
-  for (auto& w : expired)
-    w.done(false);
+  waiting_gauge().add(-static_cast<double>(done.size()));
+  for (auto& w : done)
+    w.done(terminal);
 }
 
 void JobWaiters::run() {
@@ -168,7 +158,8 @@ void JobWaiters::run() {
       std::unique_lock lock(mutex_);
       cv_.wait_for(lock, kListenSlice, [this] { return stopping_; });
     }
-    expire(std::chrono::steady_clock::now());
+    const auto expired_by = std::chrono::steady_clock::now();
+    answer_where([expired_by](const Waiter& w) { return w.deadline <= expired_by; }, false);
   }
 }
 

@@ -44,7 +44,8 @@ class JobWaiters {
   void run();
   // Answers the waiters whose job is terminal; returns false when the database failed.
   bool check(pqxx::connection& conn);
-  void expire(std::chrono::steady_clock::time_point now);
+  // Removes the waiters `which` selects and answers them (outside the lock).
+  void answer_where(const std::function<bool(const Waiter&)>& which, bool terminal);
 
   const std::string url_;
   const std::size_t max_waiters_;

@@ -115,12 +115,13 @@ TEST(HttpLimits, TlsWhenConfigured) {
   p.start_role("ingest", tls);
   const auto t = test::make_tenant(p.env, "acme");
   const std::string base = "https://127.0.0.1:" + std::to_string(p.ingest_port);
-  ASSERT_TRUE(
-      test::wait_until([&] { return test::https("GET", base + "/healthz", cert).status == 200; }));
+  ASSERT_TRUE(test::wait_until(
+      [&] { return test::http("GET", base + "/healthz", "", {}, cert).status == 200; }));
   ASSERT_TRUE(test::wait_until([&] {
-    return test::https("GET", base + "/v1/jobs", cert, {test::bearer(t.client_key)}).status == 200;
+    return test::http("GET", base + "/v1/jobs", "", {test::bearer(t.client_key)}, cert).status ==
+           200;
   }));
-  auto listed = test::https("GET", base + "/v1/jobs", cert, {test::bearer(t.client_key)});
+  auto listed = test::http("GET", base + "/v1/jobs", "", {test::bearer(t.client_key)}, cert);
   EXPECT_EQ(listed.headers["content-type"], "application/json");
   // The port speaks TLS only.
   EXPECT_EQ(test::http("GET", p.url("/healthz")).status, 0);

@@ -1,7 +1,6 @@
 #include "tests/support/raw_http.hpp"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -89,57 +88,6 @@ int status_of_raw(const std::string& response) {
   // "HTTP/1.1 200 OK"
   if (response.rfind("HTTP/1.", 0) != 0 || response.size() < 12) return 0;
   return std::atoi(response.c_str() + 9);
-}
-
-namespace {
-
-size_t append_body(char* data, size_t size, size_t n, void* arg) {
-  static_cast<std::string*>(arg)->append(data, size * n);
-  return size * n;
-}
-
-size_t content_type(char* data, size_t size, size_t n, void* arg) {
-  std::string line(data, size * n);
-  constexpr std::string_view kName = "content-type:";
-  if (line.size() > kName.size()) {
-    std::string lower = line.substr(0, kName.size());
-    for (char& c : lower)
-      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (lower == kName) {
-      std::string v = line.substr(kName.size());
-      while (!v.empty() && (v.front() == ' '))
-        v.erase(v.begin());
-      while (!v.empty() && (v.back() == '\r' || v.back() == '\n'))
-        v.pop_back();
-      (*static_cast<std::map<std::string, std::string>*>(arg))["content-type"] = v;
-    }
-  }
-  return size * n;
-}
-
-}  // namespace
-
-HttpResult https(const std::string& method, const std::string& url, const std::string& ca_file,
-                 const std::vector<std::string>& headers) {
-  HttpResult out;
-  CURL* c = curl_easy_init();
-  curl_slist* list = nullptr;
-  for (const auto& h : headers)
-    list = curl_slist_append(list, h.c_str());
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-  curl_easy_setopt(c, CURLOPT_CAINFO, ca_file.c_str());
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &append_body);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &out.body);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &content_type);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &out.headers);
-  if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out.status);
-  curl_slist_free_all(list);
-  curl_easy_cleanup(c);
-  return out;
 }
 
 bool make_test_certificate(const std::string& dir, std::string* cert, std::string* key) {

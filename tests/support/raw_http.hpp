@@ -1,7 +1,6 @@
 #pragma once
 // Bare TCP clients for tests of the HTTP server's limits: connections that stay idle, send
-// a request piece by piece, or wait for an answer with a deadline; and HTTPS requests that
-// trust one test certificate.
+// a request piece by piece, or wait for an answer with a deadline; and a test certificate.
 
 #include <chrono>
 #include <optional>
@@ -33,10 +32,6 @@ class RawConnection {
 
 // The status code of a raw HTTP response, or 0.
 int status_of_raw(const std::string& response);
-
-// A request over HTTPS that trusts `ca_file`; status 0 when TLS or the connection failed.
-HttpResult https(const std::string& method, const std::string& url, const std::string& ca_file,
-                 const std::vector<std::string>& headers = {});
 
 // Writes a self-signed certificate for 127.0.0.1 and its key into dir; false on failure.
 bool make_test_certificate(const std::string& dir, std::string* cert, std::string* key);

@@ -281,7 +281,7 @@ size_t collect_header(char* data, size_t size, size_t n, void* arg) {
 }  // namespace
 
 HttpResult http(const std::string& method, const std::string& url, const std::string& body,
-                const std::vector<std::string>& headers) {
+                const std::vector<std::string>& headers, const std::string& ca_file) {
   HttpResult out;
   CURL* c = curl_easy_init();
   curl_slist* list = nullptr;
@@ -292,6 +292,7 @@ HttpResult http(const std::string& method, const std::string& url, const std::st
   curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+  if (!ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, ca_file.c_str());
   if (!body.empty() || method == "POST") {
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));

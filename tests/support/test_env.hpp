@@ -115,9 +115,10 @@ struct HttpResult {
   std::map<std::string, std::string> headers;  // lower-case names
 };
 
-// Blocking HTTP request (test-side client, libcurl easy).
+// Blocking HTTP request (test-side client, libcurl easy). For https:// URLs, ca_file is the
+// certificate to trust. Status 0 when the request failed below HTTP.
 HttpResult http(const std::string& method, const std::string& url, const std::string& body = "",
-                const std::vector<std::string>& headers = {});
+                const std::vector<std::string>& headers = {}, const std::string& ca_file = "");
 // A POST whose body is sent with Transfer-Encoding: chunked and no Content-Length.
 HttpResult http_chunked_post(const std::string& url, const std::string& body,
                              const std::vector<std::string>& headers = {});
