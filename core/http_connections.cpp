@@ -19,27 +19,29 @@ namespace bl {
 struct ConnectionTracker::Attach {
   ConnectionTracker* tracker;
   bufferevent* bev;
+  bool refuse = false;  // TLS could not be set up: close rather than serve in plain text
   event* ev = nullptr;
 };
 
 bufferevent* ConnectionTracker::make_bufferevent(event_base* base, void* arg) {
   auto* self = static_cast<ConnectionTracker*>(arg);
   bufferevent* bev = nullptr;
+  bool refuse = false;
   if (self->tls_ != nullptr) {
     SSL* ssl = SSL_new(self->tls_);
-    if (ssl == nullptr) return nullptr;
-    bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-                                         BEV_OPT_CLOSE_ON_FREE);
-    if (bev == nullptr) {
-      SSL_free(ssl);
-      return nullptr;
+    if (ssl != nullptr) {
+      bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                           BEV_OPT_CLOSE_ON_FREE);
+      if (bev == nullptr) SSL_free(ssl);
     }
-    bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-  } else {
-    bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-    if (bev == nullptr) return nullptr;
+    if (bev != nullptr) bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    refuse = bev == nullptr;
   }
-  auto* a = new Attach{self, bev};
+  // evhttp would make a plain bufferevent if we returned none: make it, and close it at once
+  // when TLS was wanted.
+  if (bev == nullptr) bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+  if (bev == nullptr) return nullptr;  // out of memory: evhttp fails the connection too
+  auto* a = new Attach{self, bev, refuse};
   a->ev = event_new(base, -1, 0, &ConnectionTracker::attach, a);
   if (a->ev == nullptr) {
     delete a;
@@ -58,10 +60,14 @@ void ConnectionTracker::attach(int, short, void* arg) {
   // bufferevent it already freed has none.
   void* connection = nullptr;
   bufferevent_getcb(a->bev, nullptr, nullptr, nullptr, &connection);
-  if (connection != nullptr) {
+  if (connection != nullptr && !a->refuse) {
     evhttp_connection_set_closecb(static_cast<evhttp_connection*>(connection),
                                   &ConnectionTracker::on_close, a->tracker);
   } else {
+    if (connection != nullptr) {
+      log::error("http.tls_setup_failed", {});
+      evhttp_connection_free(static_cast<evhttp_connection*>(connection));
+    }
     a->tracker->closed();
   }
   bufferevent_decref(a->bev);

@@ -391,7 +391,12 @@ struct HttpServer::Worker {
   std::shared_ptr<EventLoop> loop = std::make_shared<EventLoop>();
   std::unique_ptr<ConnectionTracker> connections;  // outlives http: evhttp_free closes them
   std::unique_ptr<evhttp, EvhttpFree> http;
-  ~Worker() { http.reset(); }
+  ~Worker() {
+    // evhttp_free frees the listener before closing connections: the tracker must not
+    // re-enable it from a close callback.
+    if (connections) connections->set_listener(nullptr);
+    http.reset();
+  }
 };
 
 HttpServer::HttpServer(HttpServerOptions options, Router router)
