@@ -36,3 +36,20 @@ EventMetadata caller_metadata(const Principal& caller, const HttpRequest& reques
 }
 
 }  // namespace bl
+
+namespace bl {
+
+Result<Principal> command_caller(CallerCheck check, const Authenticator& auth, PgPool& pool,
+                                 const HttpRequest& request, CommandAudit audit) {
+  auto caller = check(auth, request);
+  if (caller.ok() || caller.error().code != ErrorCode::kPermissionDenied) return caller;
+  auto who = auth.authenticate(request);
+  if (who.ok()) {
+    audit.status = 403;
+    audit.error_code = error_code_name(ErrorCode::kPermissionDenied);
+    record_rejected_command(pool, std::move(audit), caller_metadata(*who, request));
+  }
+  return caller;
+}
+
+}  // namespace bl

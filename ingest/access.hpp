@@ -5,7 +5,9 @@
 // key, never on the object asked for, so it reveals nothing about other tenants.
 
 #include "core/job_events.hpp"
+#include "core/pg_pool.hpp"
 #include "ingest/auth.hpp"
+#include "ingest/command_audit.hpp"
 
 namespace bl {
 
@@ -16,5 +18,10 @@ Result<Principal> operator_caller(const Authenticator& auth, const HttpRequest& 
 
 // Event metadata naming the caller and the request.
 EventMetadata caller_metadata(const Principal& caller, const HttpRequest& request);
+
+using CallerCheck = Result<Principal> (*)(const Authenticator&, const HttpRequest&);
+// For write commands: `check`, and a refusal by the key's kind (403) is audited as `audit`.
+Result<Principal> command_caller(CallerCheck check, const Authenticator& auth, PgPool& pool,
+                                 const HttpRequest& request, CommandAudit audit);
 
 }  // namespace bl

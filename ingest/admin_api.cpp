@@ -133,7 +133,8 @@ void AdminApi::run_read(Responder responder, Read read) {
 }
 
 void AdminApi::create_organization(HttpRequest& request, Responder responder) {
-  auto caller = operator_caller(auth_, request);
+  auto caller = command_caller(&operator_caller, auth_, pool_, request,
+                               {"organizations.create", "organization", "", 0, ""});
   if (!caller.ok()) return responder.send(error_response(caller.error()));
   auto body = body_object(request, {"name"});
   auto name = body.ok() ? string_member(*body, "name", true) : Result<std::string>(body.error());
@@ -161,7 +162,8 @@ void AdminApi::list_organizations(HttpRequest& request, Responder responder) {
 }
 
 void AdminApi::create_workspace(HttpRequest& request, Responder responder) {
-  auto caller = admin_caller(auth_, request);
+  auto caller = command_caller(&admin_caller, auth_, pool_, request,
+                               {"workspaces.create", "workspace", "", 0, ""});
   if (!caller.ok()) return responder.send(error_response(caller.error()));
   const EventMetadata meta = caller_metadata(*caller, request);
   auto body = body_object(request, {"name", "organization_id"});
@@ -204,7 +206,8 @@ void AdminApi::list_workspaces(HttpRequest& request, Responder responder) {
 }
 
 void AdminApi::create_key(HttpRequest& request, Responder responder) {
-  auto caller = admin_caller(auth_, request);
+  auto caller =
+      command_caller(&admin_caller, auth_, pool_, request, {"keys.create", "api_key", "", 0, ""});
   if (!caller.ok()) return responder.send(error_response(caller.error()));
   const EventMetadata meta = caller_metadata(*caller, request);
   const CommandAudit audit{"keys.create", "api_key", "", 201, ""};
@@ -303,10 +306,11 @@ void AdminApi::get_key(HttpRequest& request, Responder responder) {
 }
 
 void AdminApi::revoke_key(HttpRequest& request, Responder responder) {
-  auto caller = admin_caller(auth_, request);
+  const std::string id(request.path_param("id"));
+  auto caller =
+      command_caller(&admin_caller, auth_, pool_, request, {"keys.revoke", "api_key", id, 0, ""});
   if (!caller.ok()) return responder.send(error_response(caller.error()));
   const EventMetadata meta = caller_metadata(*caller, request);
-  const std::string id(request.path_param("id"));
   const std::string org_scope = caller->scope == Scope::kOperator ? "" : caller->org_id;
   run_write(responder, {"keys.revoke", "api_key", id, 200, ""}, meta,
             [this, id, org_scope, meta](pqxx::transaction_base& tx) -> Result<HttpResponse> {

@@ -24,7 +24,8 @@ class Authenticator {
 // Accepts only the development keys from configuration: BL_DEV_API_KEY as a client of
 // workspace "ws_dev" in organization "org_dev", BL_DEV_ADMIN_API_KEY as that org's admin,
 // BL_DEV_OTHER_API_KEY as a client of workspace "ws_dev_other" in "org_dev_other" (a second
-// tenant, for isolation tests).
+// tenant, for isolation tests). The ingest role uses KeyAuthenticator
+// (ingest/key_authenticator.hpp), which accepts these keys too, next to the database's.
 class DevKeyAuthenticator final : public Authenticator {
  public:
   explicit DevKeyAuthenticator(const Config& config) : config_(config) {}

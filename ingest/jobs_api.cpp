@@ -121,7 +121,8 @@ void JobsApi::add_routes(Router& router, RequestGate& gate) {
 }
 
 void JobsApi::submit(HttpRequest& request, Responder responder) {
-  auto principal = workspace_caller(auth_, request);
+  auto principal =
+      command_caller(&workspace_caller, auth_, pool_, request, {"jobs.create", "job", "", 0, ""});
   if (!principal.ok()) return responder.send(error_response(principal.error()));
   EventMetadata meta = caller_metadata(*principal, request);
   ValidationResult v = validate_jobs(request.body, config_);
@@ -257,11 +258,12 @@ void JobsApi::list(HttpRequest& request, Responder responder) {
 }
 
 void JobsApi::command(HttpRequest& request, Responder responder, JobEvent event) {
-  auto principal = workspace_caller(auth_, request);
-  if (!principal.ok()) return responder.send(error_response(principal.error()));
-  EventMetadata meta = caller_metadata(*principal, request);
   const std::string action(job_command_action(event));
   const std::string target(request.path_param("id"));
+  auto principal =
+      command_caller(&workspace_caller, auth_, pool_, request, {action, "job", target, 0, ""});
+  if (!principal.ok()) return responder.send(error_response(principal.error()));
+  EventMetadata meta = caller_metadata(*principal, request);
   if (auto s = check_empty_command_body(request.body); !s.ok()) {
     record_rejected_command(pool_, {action, "job", target, 400, "invalid_request"}, meta);
     return responder.send(error_response(400, "invalid_request", s.error().message));

@@ -118,6 +118,13 @@ TEST(AdminApi, OperatorAndAdminManageTenantsAndKeys) {
                      " data->>'outcome' = 'rejected'")[0]
                 .as<int>(),
             9);
+  // A key of the wrong kind trying a command is on record too, with who tried.
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM events WHERE event_type = 'CommandAudited' AND"
+                     " data->>'action' = 'organizations.create' AND (data->>'status')::int = 403"
+                     " AND metadata->>'key_id' = '" +
+                     field(admin, "id") + "'")[0]
+                .as<int>(),
+            1);
   tx.commit();
   for (const auto& proc : p.processes) {
     const std::string log = test::read_file(proc->log_path());
