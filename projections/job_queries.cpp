@@ -6,9 +6,9 @@
 namespace bl {
 namespace {
 
-// Above this many recent events of one workspace past the checkpoint, the projection is far
-// behind and a list shows the read model alone (eventually consistent) rather than fold them.
-constexpr int kMaxOverlayEvents = 2000;
+// When the projection is this many events behind, a list shows the read model alone
+// (eventually consistent) rather than examine and fold them all.
+constexpr int kMaxOverlayEvents = 10000;
 
 std::optional<std::string> opt_text(const pqxx::field& f) {
   return f.is_null() ? std::nullopt : std::optional<std::string>(f.as<std::string>());
@@ -85,20 +85,25 @@ bool matches(const JobRow& row, const JobListQuery& q) {
 // are too many to fold.
 std::optional<std::vector<JobRow>> unprojected_jobs(pqxx::transaction_base& tx,
                                                     const std::string& workspace_id) {
-  const auto rows = tx.exec_params(
-      "SELECT e.stream_id::text FROM events e"
+  const auto row = tx.exec_params1(
+      "WITH recent AS (SELECT e.stream_id, e.stream_type, e.metadata FROM events e"
       " LEFT JOIN projection_checkpoints c ON c.name = 'jobs'"
       " WHERE (e.tx_id, e.position) > (coalesce(c.last_tx_id, '0'::xid8),"
-      " coalesce(c.last_position, 0)) AND e.stream_type = 'job'"
-      " AND e.metadata->>'workspace_id' = $1 LIMIT $2",
+      " coalesce(c.last_position, 0)) ORDER BY e.tx_id, e.position LIMIT $2)"
+      " SELECT (SELECT count(*) FROM recent), (SELECT coalesce(array_agg(DISTINCT stream_id), '{}')"
+      " FROM recent WHERE stream_type = 'job' AND metadata->>'workspace_id' = $1)::text",
       workspace_id, kMaxOverlayEvents + 1);
-  if (rows.size() > static_cast<std::size_t>(kMaxOverlayEvents)) return std::nullopt;
+  if (row[0].as<int>() > kMaxOverlayEvents) return std::nullopt;
+  // A uuid[] prints as {a,b,...}.
   std::vector<Uuid> ids;
-  for (const auto& r : rows) {
-    if (auto id = Uuid::parse(pg_view(r[0]))) ids.push_back(*id);
+  std::string_view list = pg_view(row[1]);
+  list = list.substr(1, list.size() - 2);
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    if (auto id = Uuid::parse(list.substr(0, comma))) ids.push_back(*id);
+    if (comma == std::string_view::npos) break;
+    list = list.substr(comma + 1);
   }
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   return fold_streams(tx, ids);
 }
 
