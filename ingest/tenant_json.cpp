@@ -3,13 +3,8 @@
 namespace bl {
 namespace {
 
-void seconds_field(JsonWriter& w, std::string_view key, const std::optional<std::int64_t>& ms) {
-  w.key(key);
-  if (ms) {
-    w.value(*ms / 1000);
-  } else {
-    w.null();
-  }
+std::optional<std::int64_t> seconds(const std::optional<std::int64_t>& ms) {
+  return ms ? std::optional<std::int64_t>(*ms / 1000) : std::nullopt;
 }
 
 void id_or_null(JsonWriter& w, std::string_view key, const std::string& id) {
@@ -51,17 +46,12 @@ void write_api_key_json(JsonWriter& w, const ApiKeyRecord& k, const std::string*
   id_or_null(w, "organization_id", k.org_id);
   id_or_null(w, "workspace_id", k.workspace_id);
   id_or_null(w, "name", k.name);
-  w.key("rate_limit_rpm");
-  if (k.rate_limit_rpm) {
-    w.value(*k.rate_limit_rpm);
-  } else {
-    w.null();
-  }
+  w.optional_field("rate_limit_rpm", k.rate_limit_rpm);
   w.field("created_by", k.created_by);
   w.field("created_at", k.created_ms / 1000);
-  seconds_field(w, "expires_at", k.expires_ms);
-  seconds_field(w, "revoked_at", k.revoked_ms);
-  seconds_field(w, "last_used_at", k.last_used_ms);
+  w.optional_field("expires_at", seconds(k.expires_ms));
+  w.optional_field("revoked_at", seconds(k.revoked_ms));
+  w.optional_field("last_used_at", seconds(k.last_used_ms));
   w.end_object();
 }
 

@@ -17,19 +17,8 @@ std::string job(const std::string& prompt) {
          R"("}]})";
 }
 
-struct Fixture {
-  test::Pipeline p{test::PipelineOptions{.relays = 0, .workers = 0}};
-  test::TestTenant tenant = test::make_tenant(p.env, "acme");
-  test::ApiClient client{p.ingest_port, tenant.client_key};
-
-  bool ready() {
-    return p.ready() && test::wait_until([&] { return client.get("/v1/jobs").status == 200; });
-  }
-  int count(const std::string& where) {
-    auto c = p.db.connect();
-    pqxx::work tx(*c);
-    return tx.exec1("SELECT count(*) FROM events WHERE " + where)[0].as<int>();
-  }
+struct Fixture : test::TenantPipeline {
+  Fixture() : test::TenantPipeline(test::PipelineOptions{.relays = 0, .workers = 0}) {}
 };
 
 std::string error_code(const test::HttpResult& r) {
@@ -51,11 +40,11 @@ TEST(Idempotency, TheSameKeyAndBodyGiveTheSameAnswerOnce) {
   EXPECT_EQ(second.body, first.body);
   EXPECT_EQ(second.headers["idempotent-replayed"], "true");
   EXPECT_EQ(second.headers["content-type"], "application/json");
-  EXPECT_EQ(f.count("event_type = 'JobSubmitted'"), 1);
+  EXPECT_EQ(f.count_events("event_type = 'JobSubmitted'"), 1);
 
   // Without a key, the same body is a new submission.
   EXPECT_EQ(f.client.post("/v1/jobs", job("once")).status, 202);
-  EXPECT_EQ(f.count("event_type = 'JobSubmitted'"), 2);
+  EXPECT_EQ(f.count_events("event_type = 'JobSubmitted'"), 2);
 
   // The same key with another body, or on another endpoint, is refused.
   auto other_body = f.client.post("/v1/jobs", job("twice"), key);
@@ -63,7 +52,7 @@ TEST(Idempotency, TheSameKeyAndBodyGiveTheSameAnswerOnce) {
   EXPECT_EQ(error_code(other_body), "idempotency_key_reused");
   auto other_route = f.client.post("/v1/jobs/job_0190aaaabbbbccccdddd111122223333/cancel", "", key);
   EXPECT_EQ(other_route.status, 409);
-  EXPECT_EQ(f.count("event_type = 'JobSubmitted'"), 2);
+  EXPECT_EQ(f.count_events("event_type = 'JobSubmitted'"), 2);
 
   // Keys are checked.
   auto bad = f.client.post("/v1/jobs", job("x"), {"Idempotency-Key: has space"});
@@ -93,7 +82,7 @@ TEST(Idempotency, ARetriedCommandIsReplayedNotRejudged) {
   auto retry = f.client.post("/v1/jobs/" + id + "/cancel", "", key);
   EXPECT_EQ(retry.status, 200);
   EXPECT_EQ(retry.body, first.body);
-  EXPECT_EQ(f.count("event_type = 'JobCancelled'"), 1);
+  EXPECT_EQ(f.count_events("event_type = 'JobCancelled'"), 1);
   // Without the key, the state table answers.
   EXPECT_EQ(f.client.post("/v1/jobs/" + id + "/cancel", "").status, 409);
 }
@@ -125,7 +114,7 @@ TEST(Idempotency, RefusalsAreReplayedAndRunningRequestsAreNotRepeated) {
   EXPECT_EQ(running.status, 409);
   EXPECT_EQ(error_code(running), "idempotency_key_in_use");
   EXPECT_EQ(running.headers["retry-after"], "1");
-  EXPECT_EQ(f.count("event_type = 'JobSubmitted'"), 0);
+  EXPECT_EQ(f.count_events("event_type = 'JobSubmitted'"), 0);
 }
 
 }  // namespace

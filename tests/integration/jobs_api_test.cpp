@@ -63,25 +63,7 @@ std::string status_of(const test::HttpResult& r) {
   return std::string(json_string(doc, "status").value_or(""));
 }
 
-struct Api {
-  test::Pipeline p;
-  test::TestTenant tenant;
-  test::ApiClient client;
-
-  explicit Api(test::PipelineOptions o) : p(std::move(o)) {
-    if (p.processes.empty()) p.start_role("ingest");
-    tenant = test::make_tenant(p.env, "acme");
-    client = test::ApiClient{p.ingest_port, tenant.client_key};
-  }
-  bool ready() {
-    return p.ready() && test::wait_until([&] { return client.get("/v1/jobs").status == 200; });
-  }
-  int events(const std::string& sql_where) {
-    auto c = p.db.connect();
-    pqxx::work tx(*c);
-    return tx.exec1("SELECT count(*) FROM events WHERE " + sql_where)[0].as<int>();
-  }
-};
+using Api = test::TenantPipeline;
 
 test::PipelineOptions no_workers() {
   test::PipelineOptions o;
@@ -365,15 +347,17 @@ TEST(JobsApi, CancelFollowsTheStateTableAndTellsWorkers) {
   EXPECT_EQ(api.client.post("/v1/jobs/job_00000000000000000000000000000000/cancel", "").status,
             404);
   EXPECT_EQ(api.client.post("/v1/jobs/garbage/cancel", "").status, 404);
-  EXPECT_EQ(api.events("event_type = 'JobCancelled'"), 1);
-  EXPECT_EQ(api.events("stream_id = '" + from_api_id(id_prefix::kJob, ids[1])->to_string() + "'"),
-            1);
+  EXPECT_EQ(api.count_events("event_type = 'JobCancelled'"), 1);
+  EXPECT_EQ(
+      api.count_events("stream_id = '" + from_api_id(id_prefix::kJob, ids[1])->to_string() + "'"),
+      1);
   // One audit record per command, accepted or refused.
   EXPECT_TRUE(test::wait_until([&] {
-    return api.events("event_type = 'CommandAudited' AND data->>'action' = 'jobs.cancel'") == 5;
+    return api.count_events("event_type = 'CommandAudited' AND data->>'action' = 'jobs.cancel'") ==
+           5;
   }));
-  EXPECT_EQ(api.events("event_type = 'CommandAudited' AND data->>'action' = 'jobs.cancel'"
-                       " AND data->>'outcome' = 'succeeded'"),
+  EXPECT_EQ(api.count_events("event_type = 'CommandAudited' AND data->>'action' = 'jobs.cancel'"
+                             " AND data->>'outcome' = 'succeeded'"),
             1);
 }
 

@@ -110,6 +110,22 @@ HttpResult ApiClient::get(const std::string& path) const {
   return http("GET", url(path), "", {bearer(key)});
 }
 
+TenantPipeline::TenantPipeline(PipelineOptions options) : p(std::move(options)) {
+  if (p.processes.empty()) p.start_role("ingest");
+  tenant = make_tenant(p.env, "acme");
+  client = ApiClient{p.ingest_port, tenant.client_key};
+}
+
+bool TenantPipeline::ready() {
+  return p.ready() && wait_until([&] { return client.get("/v1/jobs").status == 200; });
+}
+
+int TenantPipeline::count_events(const std::string& where) {
+  auto c = p.db.connect();
+  pqxx::work tx(*c);
+  return tx.exec1("SELECT count(*) FROM events WHERE " + where)[0].as<int>();
+}
+
 HttpResult ApiClient::post(const std::string& path, const std::string& body,
                            std::vector<std::string> headers) const {
   headers.push_back(bearer(key));

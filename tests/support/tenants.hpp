@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/pipeline.hpp"
 #include "tests/support/test_env.hpp"
 
 namespace bl::test {
@@ -44,6 +45,25 @@ struct ApiClient {
   HttpResult get(const std::string& path) const;
   HttpResult post(const std::string& path, const std::string& body,
                   std::vector<std::string> headers = {}) const;
+};
+
+}  // namespace bl::test
+
+namespace bl::test {
+
+// A pipeline with one tenant and a client of its workspace. Starts an ingest process when the
+// options start no roles.
+struct TenantPipeline {
+  explicit TenantPipeline(PipelineOptions options);
+
+  // The roles answer and ingest knows the tenant's key.
+  bool ready();
+  // Events matching an SQL condition.
+  int count_events(const std::string& where);
+
+  Pipeline p;
+  TestTenant tenant;
+  ApiClient client;
 };
 
 }  // namespace bl::test
