@@ -90,14 +90,4 @@ HttpResponse with_retry_after(HttpResponse response, int seconds) {
   return response;
 }
 
-HttpResponse overloaded_response() {
-  return with_retry_after(error_response(503, "overloaded", "the server is busy; retry shortly"),
-                          1);
-}
-
-HttpResponse retryable_error_response(const Error& e) {
-  HttpResponse r = error_response(e);
-  return r.status == 503 ? with_retry_after(std::move(r), 1) : r;
-}
-
 }  // namespace bl

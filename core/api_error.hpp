@@ -28,10 +28,7 @@ HttpResponse error_response(const Error& e);
 int http_status_for(ErrorCode code);
 // Adds Retry-After (seconds) to a response.
 HttpResponse with_retry_after(HttpResponse response, int seconds);
-// 503 "overloaded" with Retry-After: 1, for a full database queue.
-HttpResponse overloaded_response();
-// error_response(e), with Retry-After: 1 when it is a 503.
-HttpResponse retryable_error_response(const Error& e);
+
 // OpenAI's "type" for a status: invalid_request_error, authentication_error, ...
 std::string_view error_type_for(int status);
 

@@ -6,6 +6,7 @@
 #include "ingest/access.hpp"
 #include "ingest/key_store.hpp"
 #include "ingest/list_page.hpp"
+#include "ingest/pool_replies.hpp"
 #include "ingest/tenant_json.hpp"
 #include "ingest/tenant_store.hpp"
 
@@ -76,11 +77,11 @@ void write_key(JsonWriter& w, const ApiKeyRecord& k) {
 
 }  // namespace
 
-void AdminApi::add_routes(Router& router, RequestGate& gate) {
+void AdminApi::add_routes(Router& router) {
   auto route = [&](const char* method, const char* pattern,
                    void (AdminApi::*fn)(HttpRequest&, Responder)) {
-    router.add(method, pattern, [this, fn](HttpRequest& r, Responder res) { (this->*fn)(r, res); });
-    gate.set_body_limit(method, pattern, std::string(method) == "GET" ? 0 : kAdminBodyBytes);
+    router.add(method, pattern, kAdminBodyBytes,
+               [this, fn](HttpRequest& r, Responder res) { (this->*fn)(r, res); });
   };
   route("POST", "/v1/organizations", &AdminApi::create_organization);
   route("GET", "/v1/organizations", &AdminApi::list_organizations);
@@ -96,7 +97,7 @@ void AdminApi::run_write(Responder responder, CommandAudit audit, EventMetadata 
   auto task = [this, responder, audit = std::move(audit), meta = std::move(meta),
                write = std::move(write)](pqxx::connection* conn) mutable {
     if (conn == nullptr) {
-      return responder.send(retryable_error_response(Error::unavailable("database unavailable")));
+      return responder.send(database_error_response(Error::unavailable("database unavailable")));
     }
     auto answer = pg_call([&]() -> Result<HttpResponse> {
       pqxx::work tx(*conn);
@@ -111,25 +112,25 @@ void AdminApi::run_write(Responder responder, CommandAudit audit, EventMetadata 
         audit.error_code = error_code_name(answer.error().code);
         record_rejected_command(pool_, audit, meta);
       }
-      return responder.send(retryable_error_response(answer.error()));
+      return responder.send(database_error_response(answer.error()));
     }
     responder.send(std::move(*answer));
   };
-  if (!pool_.submit(std::move(task))) responder.send(overloaded_response());
+  if (!pool_.submit(std::move(task))) responder.send(busy_response());
 }
 
 void AdminApi::run_read(Responder responder, Read read) {
   auto task = [responder, read = std::move(read)](pqxx::connection* conn) {
     if (conn == nullptr) {
-      return responder.send(retryable_error_response(Error::unavailable("database unavailable")));
+      return responder.send(database_error_response(Error::unavailable("database unavailable")));
     }
     auto answer = pg_call([&]() -> Result<HttpResponse> {
       pqxx::read_transaction tx(*conn);
       return read(tx);
     });
-    responder.send(answer.ok() ? std::move(*answer) : retryable_error_response(answer.error()));
+    responder.send(answer.ok() ? std::move(*answer) : database_error_response(answer.error()));
   };
-  if (!pool_.submit(std::move(task))) responder.send(overloaded_response());
+  if (!pool_.submit(std::move(task))) responder.send(busy_response());
 }
 
 void AdminApi::create_organization(HttpRequest& request, Responder responder) {

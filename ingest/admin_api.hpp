@@ -16,7 +16,6 @@
 #include "core/pg_pool.hpp"
 #include "ingest/auth.hpp"
 #include "ingest/command_audit.hpp"
-#include "ingest/request_gate.hpp"
 
 namespace bl {
 
@@ -24,7 +23,7 @@ class AdminApi {
  public:
   AdminApi(const Config& config, const Authenticator& auth, PgPool& pool)
       : config_(config), auth_(auth), pool_(pool) {}
-  void add_routes(Router& router, RequestGate& gate);
+  void add_routes(Router& router);
 
  private:
   using Write = std::function<Result<HttpResponse>(pqxx::transaction_base& tx)>;

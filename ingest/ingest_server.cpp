@@ -57,16 +57,16 @@ Status IngestServer::start() {
   webhooks_ = std::make_unique<WebhooksApi>(config_, *auth_, *pool_);
 
   Router router;
-  jobs_->add_routes(router, *gate_);
-  admin_->add_routes(router, *gate_);
+  jobs_->add_routes(router);
+  admin_->add_routes(router);
   files_->add_routes(router);
   batches_->add_routes(router);
   message_batches_->add_routes(router);
   webhooks_->add_routes(router);
   add_operations_routes(router);
   add_readiness_route(router, *pool_, *redis_);
-  // Every API adds its routes above: the gate wraps all /v1 routes (auth, body limit, rate
-  // limit, Idempotency-Key).
+  // Every API adds its routes above: the gate wraps all /v1 routes (auth, rate limit,
+  // Idempotency-Key).
   gate_->protect(router);
 
   HttpServerOptions o;
@@ -75,7 +75,7 @@ Status IngestServer::start() {
   o.port = config_.listen_port;
   o.threads = config_.http_threads;
   o.max_header_bytes = config_.max_header_bytes;
-  o.max_body_bytes = gate_->largest_body_limit();
+  o.max_body_bytes = config_.max_body_bytes;
   o.read_write_timeout_s = config_.http_timeout_s;
   o.max_connections = config_.max_connections;
   o.tls_cert_file = config_.tls_cert_file;

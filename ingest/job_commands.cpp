@@ -4,6 +4,7 @@
 #include "core/event_log.hpp"
 #include "ingest/command_audit.hpp"
 #include "ingest/job_json.hpp"
+#include "ingest/pool_replies.hpp"
 #include "projections/job_queries.hpp"
 
 namespace bl {
@@ -90,7 +91,7 @@ JobCommandOutcome apply_job_command(pqxx::connection& conn, const Uuid& job, Job
     return {};
   });
   if (!done.ok()) {
-    out = JobCommandOutcome{retryable_error_response(done.error()), false, ""};
+    out = JobCommandOutcome{database_error_response(done.error()), false, ""};
   }
   return out;
 }

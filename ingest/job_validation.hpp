@@ -19,9 +19,9 @@ struct ValidatedJob {
   std::string model;
   int priority = 500;
   std::optional<std::string> custom_id;
-  std::optional<Uuid> conversation_id;
   int max_tokens = 0;
   std::string request_json;  // {"messages": [...], "parameters": {...}}: sealed when stored
+  std::optional<Uuid> conversation_id;
   std::string client_reference_json;  // compact JSON, empty when absent: sealed when stored
 };
 

@@ -15,6 +15,7 @@
 #include "ingest/job_json.hpp"
 #include "ingest/job_validation.hpp"
 #include "ingest/list_page.hpp"
+#include "ingest/pool_replies.hpp"
 #include "projections/job_queries.hpp"
 
 namespace bl {
@@ -102,7 +103,7 @@ std::string submitted_json(const std::vector<Uuid>& ids, const std::vector<Valid
 
 }  // namespace
 
-void JobsApi::add_routes(Router& router, RequestGate& gate) {
+void JobsApi::add_routes(Router& router) {
   router.add("POST", "/v1/jobs", [this](HttpRequest& r, Responder res) { submit(r, res); });
   router.add("GET", "/v1/jobs", [this](HttpRequest& r, Responder res) { list(r, res); });
   router.add("GET", "/v1/jobs/{id}", [this](HttpRequest& r, Responder res) { get(r, res); });
@@ -112,12 +113,9 @@ void JobsApi::add_routes(Router& router, RequestGate& gate) {
       {"/v1/jobs/{id}/consume-failed", JobEvent::kConsumeFailed},
   };
   for (const auto& [pattern, event] : commands) {
-    router.add("POST", pattern,
+    router.add("POST", pattern, kCommandBodyBytes,
                [this, e = event](HttpRequest& r, Responder res) { command(r, res, e); });
-    gate.set_body_limit("POST", pattern, kCommandBodyBytes);
   }
-  gate.set_body_limit("GET", "/v1/jobs", 0);
-  gate.set_body_limit("GET", "/v1/jobs/{id}", 0);
 }
 
 void JobsApi::submit(HttpRequest& request, Responder responder) {
@@ -135,7 +133,7 @@ void JobsApi::submit(HttpRequest& request, Responder responder) {
   auto task = [this, responder, meta = std::move(meta), jobs = std::move(v.jobs),
                idem = idempotency.ok() ? *idempotency : std::nullopt](pqxx::connection* conn) {
     if (conn == nullptr) {
-      return responder.send(retryable_error_response(Error::unavailable("database unavailable")));
+      return responder.send(database_error_response(Error::unavailable("database unavailable")));
     }
     std::vector<Uuid> ids;
     std::vector<StreamAppend> appends;
@@ -181,7 +179,7 @@ void JobsApi::submit(HttpRequest& request, Responder responder) {
       log::warn("jobs.submit_failed",
                 {{"request_id", log::id(meta.request_id)},
                  {"error", log::code(error_code_name(committed.error().code))}});
-      return responder.send(retryable_error_response(committed.error()));
+      return responder.send(database_error_response(committed.error()));
     }
     accepted_jobs().inc(ids.size());
     log::info("jobs.submitted", {{"request_id", log::id(meta.request_id)},
@@ -189,7 +187,7 @@ void JobsApi::submit(HttpRequest& request, Responder responder) {
                                  {"jobs", ids.size()}});
     responder.send(std::move(answer));
   };
-  if (!pool_.submit(std::move(task))) responder.send(overloaded_response());
+  if (!pool_.submit(std::move(task))) responder.send(busy_response());
 }
 
 void JobsApi::get(HttpRequest& request, Responder responder) {
@@ -206,13 +204,13 @@ void JobsApi::answer_job(const Uuid& job, const std::string& workspace, std::int
                          Responder responder) {
   auto task = [this, responder, job, workspace, wait_ms](pqxx::connection* conn) {
     if (conn == nullptr) {
-      return responder.send(retryable_error_response(Error::unavailable("database unavailable")));
+      return responder.send(database_error_response(Error::unavailable("database unavailable")));
     }
     auto row = pg_call([&]() -> Result<std::optional<JobRow>> {
       pqxx::read_transaction tx(*conn);
       return read_job(tx, job);
     });
-    if (!row.ok()) return responder.send(retryable_error_response(row.error()));
+    if (!row.ok()) return responder.send(database_error_response(row.error()));
     // Another tenant's job is answered exactly like a missing one.
     if (!row->has_value() || (*row)->workspace_id.value_or("") != workspace) {
       return responder.send(no_such_job());
@@ -227,7 +225,7 @@ void JobsApi::answer_job(const Uuid& job, const std::string& workspace, std::int
     write_job_json(w, **row, config_.keyring);
     responder.send(HttpResponse::json(200, w.str()));
   };
-  if (!pool_.submit(std::move(task))) responder.send(overloaded_response());
+  if (!pool_.submit(std::move(task))) responder.send(busy_response());
 }
 
 void JobsApi::list(HttpRequest& request, Responder responder) {
@@ -239,13 +237,13 @@ void JobsApi::list(HttpRequest& request, Responder responder) {
   }
   auto task = [this, responder, q = std::move(*query)](pqxx::connection* conn) {
     if (conn == nullptr) {
-      return responder.send(retryable_error_response(Error::unavailable("database unavailable")));
+      return responder.send(database_error_response(Error::unavailable("database unavailable")));
     }
     auto page = pg_call([&]() -> Result<JobListPage> {
       pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*conn);
       return list_jobs(tx, q);
     });
-    if (!page.ok()) return responder.send(retryable_error_response(page.error()));
+    if (!page.ok()) return responder.send(database_error_response(page.error()));
     std::vector<std::string> ids;
     for (const auto& r : page->rows)
       ids.push_back(to_api_id(id_prefix::kJob, r.job_id));
@@ -254,7 +252,7 @@ void JobsApi::list(HttpRequest& request, Responder responder) {
                              write_job_json(w, page->rows[i], config_.keyring);
                            })));
   };
-  if (!pool_.submit(std::move(task))) responder.send(overloaded_response());
+  if (!pool_.submit(std::move(task))) responder.send(busy_response());
 }
 
 void JobsApi::command(HttpRequest& request, Responder responder, JobEvent event) {
@@ -277,7 +275,7 @@ void JobsApi::command(HttpRequest& request, Responder responder, JobEvent event)
   auto task = [this, responder, job = *id, event, meta = std::move(meta), action, target,
                idem = idempotency.ok() ? *idempotency : std::nullopt](pqxx::connection* conn) {
     if (conn == nullptr) {
-      return responder.send(retryable_error_response(Error::unavailable("database unavailable")));
+      return responder.send(database_error_response(Error::unavailable("database unavailable")));
     }
     JobCommandOutcome out = apply_job_command(*conn, job, event, meta, idem, config_.keyring);
     if (!out.error_code.empty()) {
@@ -294,7 +292,7 @@ void JobsApi::command(HttpRequest& request, Responder responder, JobEvent event)
     }
     responder.send(std::move(out.response));
   };
-  if (!pool_.submit(std::move(task))) responder.send(overloaded_response());
+  if (!pool_.submit(std::move(task))) responder.send(busy_response());
 }
 
 }  // namespace bl

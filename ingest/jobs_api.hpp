@@ -15,7 +15,6 @@
 #include "core/redis_thread.hpp"
 #include "ingest/auth.hpp"
 #include "ingest/job_waiters.hpp"
-#include "ingest/request_gate.hpp"
 
 namespace bl {
 
@@ -29,7 +28,7 @@ class JobsApi {
         waiters_(waiters),
         redis_(redis),
         keys_(config.redis_prefix) {}
-  void add_routes(Router& router, RequestGate& gate);
+  void add_routes(Router& router);
 
   void submit(HttpRequest& request, Responder responder);
   void get(HttpRequest& request, Responder responder);

@@ -1,6 +1,5 @@
 #include "ingest/key_authenticator.hpp"
 
-#include "core/crypto.hpp"
 #include "ingest/api_key.hpp"
 
 namespace bl {
@@ -8,11 +7,8 @@ namespace bl {
 Result<Caller> KeyAuthenticator::identify(const HttpRequest& request) const {
   const std::string key = presented_key(request);
   if (key.empty()) return Error{ErrorCode::kUnauthenticated, "missing API key"};
-  if (!config_.dev_api_key.empty() && constant_time_equal(key, config_.dev_api_key)) {
-    return Caller{Principal{"org_dev", "ws_dev", "key_dev", Scope::kClient}, 0, false};
-  }
-  if (!config_.dev_admin_api_key.empty() && constant_time_equal(key, config_.dev_admin_api_key)) {
-    return Caller{Principal{"org_dev", "ws_dev", "key_dev_admin", Scope::kAdmin}, 0, false};
+  if (auto dev = dev_keys_.authenticate(request); dev.ok()) {
+    return Caller{std::move(*dev), 0, false};
   }
   if (!looks_like_api_key(key) || config_.key_pepper.empty()) {
     return Error{ErrorCode::kUnauthenticated, "invalid API key"};

@@ -1,8 +1,7 @@
 #pragma once
 // The ingest node's Authenticator: API keys from the database (through the KeyCache) and the
-// development keys of configuration (BL_DEV_API_KEY as a client of ws_dev in org_dev,
-// BL_DEV_ADMIN_API_KEY as that organization's admin). Runs on the event loop and never
-// blocks: one HMAC and a hash lookup.
+// development keys of configuration (DevKeyAuthenticator, ingest/auth.hpp). Runs on the event loop
+// and never blocks: one HMAC and a hash lookup.
 
 #include "config/config.hpp"
 #include "ingest/auth.hpp"
@@ -18,7 +17,8 @@ struct Caller {
 
 class KeyAuthenticator final : public Authenticator {
  public:
-  KeyAuthenticator(const Config& config, KeyCache& cache) : config_(config), cache_(cache) {}
+  KeyAuthenticator(const Config& config, KeyCache& cache)
+      : config_(config), cache_(cache), dev_keys_(config) {}
   Result<Principal> authenticate(const HttpRequest& request) const override;
   // The caller with what the rate limiter needs; records the key's use.
   Result<Caller> identify(const HttpRequest& request) const;
@@ -26,6 +26,7 @@ class KeyAuthenticator final : public Authenticator {
  private:
   const Config& config_;
   KeyCache& cache_;
+  DevKeyAuthenticator dev_keys_;
 };
 
 }  // namespace bl

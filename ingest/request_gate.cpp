@@ -1,11 +1,10 @@
 #include "ingest/request_gate.hpp"
 
-#include <algorithm>
-
 #include "core/api_error.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "ingest/idempotency.hpp"
+#include "ingest/pool_replies.hpp"
 
 namespace bl {
 namespace {
@@ -26,7 +25,7 @@ GateMetrics& metrics() {
 }
 
 HttpResponse auth_failure(const Error& e) {
-  if (e.code != ErrorCode::kUnauthenticated) return retryable_error_response(e);
+  if (e.code != ErrorCode::kUnauthenticated) return database_error_response(e);
   HttpResponse r = error_response(401, "invalid_api_key", e.message);
   r.headers.emplace_back("WWW-Authenticate", "Bearer");
   return r;
@@ -39,39 +38,16 @@ bool releases_key(int status) {
 
 }  // namespace
 
-void RequestGate::set_body_limit(const std::string& method, const std::string& pattern,
-                                 std::size_t bytes) {
-  body_limits_[{method, pattern}] = bytes;
-}
-
-std::size_t RequestGate::body_limit(const std::string& method, const std::string& pattern) const {
-  auto it = body_limits_.find({method, pattern});
-  return it == body_limits_.end() ? config_.max_body_bytes : it->second;
-}
-
-std::size_t RequestGate::largest_body_limit() const {
-  std::size_t largest = config_.max_body_bytes;
-  for (const auto& [route, bytes] : body_limits_)
-    largest = std::max(largest, bytes);
-  return largest;
-}
-
 void RequestGate::protect(Router& router) {
-  router.wrap([this](const std::string& method, const std::string& pattern,
+  router.wrap([this](const std::string&, const std::string& pattern,
                      HttpHandler inner) -> HttpHandler {
     if (pattern.rfind("/v1/", 0) != 0) return inner;
     auto next = std::make_shared<const HttpHandler>(std::move(inner));
-    const std::size_t limit = body_limit(method, pattern);
-    return [this, next, limit](HttpRequest& request, Responder responder) {
+    return [this, next](HttpRequest& request, Responder responder) {
       auto caller = auth_.identify(request);
       if (!caller.ok()) {
         metrics().unauthenticated.inc();
         return responder.send(auth_failure(caller.error()));
-      }
-      if (request.body.size() > limit) {
-        return responder.send(error_response(
-            413, "request_too_large",
-            "this endpoint accepts request bodies of at most " + std::to_string(limit) + " bytes"));
       }
       auto shared = std::make_shared<HttpRequest>(std::move(request));
       if (!caller->rate_limited) {
@@ -106,11 +82,11 @@ void RequestGate::after_rate_limit(std::shared_ptr<HttpRequest> request, Princip
   IdempotencyKey k = std::move(**key);
   auto claim_task = [this, request, next, responder, k](pqxx::connection* conn) {
     if (conn == nullptr) {
-      return responder.send(retryable_error_response(Error::unavailable("database unavailable")));
+      return responder.send(database_error_response(Error::unavailable("database unavailable")));
     }
     auto claim = claim_idempotency_key(*conn, k, request_fingerprint(*request), config_.keyring);
     responder.on_loop([this, request, next, responder, k, claim = std::move(claim)]() mutable {
-      if (!claim.ok()) return responder.send(retryable_error_response(claim.error()));
+      if (!claim.ok()) return responder.send(database_error_response(claim.error()));
       switch (claim->state) {
         case IdempotencyState::kReplay:
           metrics().replays.inc();
@@ -157,7 +133,7 @@ void RequestGate::after_rate_limit(std::shared_ptr<HttpRequest> request, Princip
       }));
     });
   };
-  if (!pool_.submit(std::move(claim_task))) responder.send(overloaded_response());
+  if (!pool_.submit(std::move(claim_task))) responder.send(busy_response());
 }
 
 }  // namespace bl

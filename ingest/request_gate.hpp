@@ -3,15 +3,13 @@
 // their routes (so routes added later by any API get it too):
 //   1. authentication: 401 for a missing, unknown, revoked or expired key (503 while the key
 //      cache is too stale to trust);
-//   2. the route's body limit: 413 in the error envelope;
-//   3. the per-key rate limit: 429 with Retry-After (seconds, < 60);
-//   4. for POST, Idempotency-Key (ingest/idempotency.hpp): replay, 409, or run and record.
+//   2. the per-key rate limit: 429 with Retry-After (seconds, < 60);
+//   3. for POST, Idempotency-Key (ingest/idempotency.hpp): replay, 409, or run and record.
 // Handlers then authenticate again (an in-memory lookup) to get their Principal. Rejections
 // here are counted and logged, not audited: no command ran.
 
-#include <map>
+#include <memory>
 #include <string>
-#include <utility>
 
 #include "config/config.hpp"
 #include "core/http_server.hpp"
@@ -27,15 +25,10 @@ class RequestGate {
               PgPool& pool)
       : config_(config), auth_(auth), limiter_(limiter), pool_(pool) {}
 
-  // A route whose bodies may be larger or must be smaller than max_body_bytes.
-  void set_body_limit(const std::string& method, const std::string& pattern, std::size_t bytes);
-  // The largest body any route accepts (the HTTP server's own limit).
-  std::size_t largest_body_limit() const;
   // Wraps every route under /v1/.
   void protect(Router& router);
 
  private:
-  std::size_t body_limit(const std::string& method, const std::string& pattern) const;
   // Applies Idempotency-Key, then runs the route's handler.
   void after_rate_limit(std::shared_ptr<HttpRequest> request, Principal caller,
                         std::shared_ptr<const HttpHandler> next, Responder responder);
@@ -44,7 +37,6 @@ class RequestGate {
   const KeyAuthenticator& auth_;
   KeyRateLimiter& limiter_;
   PgPool& pool_;
-  std::map<std::pair<std::string, std::string>, std::size_t> body_limits_;
 };
 
 }  // namespace bl
