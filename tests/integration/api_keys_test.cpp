@@ -146,6 +146,18 @@ TEST(ApiKeys, TheRateLimitIsSharedByAllNodes) {
     EXPECT_EQ(json_string((*doc)["error"], "type"), "rate_limit_error");
     EXPECT_EQ(limited.headers["content-type"], "application/json");
   }
+  // The Message Batches API refuses in Anthropic's error shape.
+  auto anthropic = test::http("GET", n.p.url("/v1/messages/batches"), "",
+                              {"x-api-key: " + t.client_key, "anthropic-version: 2023-06-01"});
+  EXPECT_EQ(anthropic.status, 429);
+  auto shaped = parse_json(anthropic.body);
+  ASSERT_TRUE(shaped.ok()) << anthropic.body;
+  EXPECT_EQ(json_string(*shaped, "type"), "error");
+  EXPECT_EQ(json_string((*shaped)["error"], "type"), "rate_limit_error");
+  EXPECT_FALSE(anthropic.headers["retry-after"].empty());
+  auto no_key = test::http("GET", n.p.url("/v1/messages/batches"));
+  EXPECT_EQ(json_string(*parse_json(no_key.body), "type"), "error");
+
   // Another key has its own budget.
   EXPECT_EQ(list_jobs_status(n.second_port, other.client_key), 200);
   // The bucket is one Redis key with a hash tag, under this installation's prefix.
