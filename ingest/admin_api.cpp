@@ -95,12 +95,9 @@ void AdminApi::add_routes(Router& router) {
 
 void AdminApi::run_write(Responder responder, CommandAudit audit, EventMetadata meta, Write write) {
   auto task = [this, responder, audit = std::move(audit), meta = std::move(meta),
-               write = std::move(write)](pqxx::connection* conn) mutable {
-    if (conn == nullptr) {
-      return responder.send(database_error_response(Error::unavailable("database unavailable")));
-    }
+               write = std::move(write)](pqxx::connection& conn) mutable {
     auto answer = pg_call([&]() -> Result<HttpResponse> {
-      pqxx::work tx(*conn);
+      pqxx::work tx(conn);
       auto r = write(tx);
       if (r.ok()) tx.commit();
       return r;
@@ -116,21 +113,18 @@ void AdminApi::run_write(Responder responder, CommandAudit audit, EventMetadata 
     }
     responder.send(std::move(*answer));
   };
-  if (!pool_.submit(std::move(task))) responder.send(busy_response());
+  run_on_pool(pool_, responder, std::move(task));
 }
 
 void AdminApi::run_read(Responder responder, Read read) {
-  auto task = [responder, read = std::move(read)](pqxx::connection* conn) {
-    if (conn == nullptr) {
-      return responder.send(database_error_response(Error::unavailable("database unavailable")));
-    }
+  auto task = [responder, read = std::move(read)](pqxx::connection& conn) {
     auto answer = pg_call([&]() -> Result<HttpResponse> {
-      pqxx::read_transaction tx(*conn);
+      pqxx::read_transaction tx(conn);
       return read(tx);
     });
     responder.send(answer.ok() ? std::move(*answer) : database_error_response(answer.error()));
   };
-  if (!pool_.submit(std::move(task))) responder.send(busy_response());
+  run_on_pool(pool_, responder, std::move(task));
 }
 
 void AdminApi::create_organization(HttpRequest& request, Responder responder) {

@@ -131,10 +131,7 @@ void JobsApi::submit(HttpRequest& request, Responder responder) {
   }
   auto idempotency = idempotency_key_of(request, *principal);
   auto task = [this, responder, meta = std::move(meta), jobs = std::move(v.jobs),
-               idem = idempotency.ok() ? *idempotency : std::nullopt](pqxx::connection* conn) {
-    if (conn == nullptr) {
-      return responder.send(database_error_response(Error::unavailable("database unavailable")));
-    }
+               idem = idempotency.ok() ? *idempotency : std::nullopt](pqxx::connection& conn) {
     std::vector<Uuid> ids;
     std::vector<StreamAppend> appends;
     std::vector<OutboxRow> deliveries;
@@ -165,7 +162,7 @@ void JobsApi::submit(HttpRequest& request, Responder responder) {
         meta));
     HttpResponse answer = HttpResponse::json(202, submitted_json(ids, jobs));
     auto committed = pg_call([&]() -> Status {
-      pqxx::work tx(*conn);
+      pqxx::work tx(conn);
       if (auto s = append_events(tx, appends); !s.ok()) return s;
       insert_outbox_rows(tx, deliveries);
       if (idem) {
@@ -187,7 +184,7 @@ void JobsApi::submit(HttpRequest& request, Responder responder) {
                                  {"jobs", ids.size()}});
     responder.send(std::move(answer));
   };
-  if (!pool_.submit(std::move(task))) responder.send(busy_response());
+  run_on_pool(pool_, responder, std::move(task));
 }
 
 void JobsApi::get(HttpRequest& request, Responder responder) {
@@ -202,12 +199,9 @@ void JobsApi::get(HttpRequest& request, Responder responder) {
 
 void JobsApi::answer_job(const Uuid& job, const std::string& workspace, std::int64_t wait_ms,
                          Responder responder) {
-  auto task = [this, responder, job, workspace, wait_ms](pqxx::connection* conn) {
-    if (conn == nullptr) {
-      return responder.send(database_error_response(Error::unavailable("database unavailable")));
-    }
+  auto task = [this, responder, job, workspace, wait_ms](pqxx::connection& conn) {
     auto row = pg_call([&]() -> Result<std::optional<JobRow>> {
-      pqxx::read_transaction tx(*conn);
+      pqxx::read_transaction tx(conn);
       return read_job(tx, job);
     });
     if (!row.ok()) return responder.send(database_error_response(row.error()));
@@ -225,7 +219,7 @@ void JobsApi::answer_job(const Uuid& job, const std::string& workspace, std::int
     write_job_json(w, **row, config_.keyring);
     responder.send(HttpResponse::json(200, w.str()));
   };
-  if (!pool_.submit(std::move(task))) responder.send(busy_response());
+  run_on_pool(pool_, responder, std::move(task));
 }
 
 void JobsApi::list(HttpRequest& request, Responder responder) {
@@ -235,12 +229,9 @@ void JobsApi::list(HttpRequest& request, Responder responder) {
   if (!query.ok()) {
     return responder.send(error_response(400, "invalid_request", query.error().message));
   }
-  auto task = [this, responder, q = std::move(*query)](pqxx::connection* conn) {
-    if (conn == nullptr) {
-      return responder.send(database_error_response(Error::unavailable("database unavailable")));
-    }
+  auto task = [this, responder, q = std::move(*query)](pqxx::connection& conn) {
     auto page = pg_call([&]() -> Result<JobListPage> {
-      pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*conn);
+      pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(conn);
       return list_jobs(tx, q);
     });
     if (!page.ok()) return responder.send(database_error_response(page.error()));
@@ -252,7 +243,7 @@ void JobsApi::list(HttpRequest& request, Responder responder) {
                              write_job_json(w, page->rows[i], config_.keyring);
                            })));
   };
-  if (!pool_.submit(std::move(task))) responder.send(busy_response());
+  run_on_pool(pool_, responder, std::move(task));
 }
 
 void JobsApi::command(HttpRequest& request, Responder responder, JobEvent event) {
@@ -273,11 +264,8 @@ void JobsApi::command(HttpRequest& request, Responder responder, JobEvent event)
   }
   auto idempotency = idempotency_key_of(request, *principal);
   auto task = [this, responder, job = *id, event, meta = std::move(meta), action, target,
-               idem = idempotency.ok() ? *idempotency : std::nullopt](pqxx::connection* conn) {
-    if (conn == nullptr) {
-      return responder.send(database_error_response(Error::unavailable("database unavailable")));
-    }
-    JobCommandOutcome out = apply_job_command(*conn, job, event, meta, idem, config_.keyring);
+               idem = idempotency.ok() ? *idempotency : std::nullopt](pqxx::connection& conn) {
+    JobCommandOutcome out = apply_job_command(conn, job, event, meta, idem, config_.keyring);
     if (!out.error_code.empty()) {
       record_rejected_command(pool_, {action, "job", target, out.response.status, out.error_code},
                               meta);
@@ -292,7 +280,7 @@ void JobsApi::command(HttpRequest& request, Responder responder, JobEvent event)
     }
     responder.send(std::move(out.response));
   };
-  if (!pool_.submit(std::move(task))) responder.send(busy_response());
+  run_on_pool(pool_, responder, std::move(task));
 }
 
 }  // namespace bl
