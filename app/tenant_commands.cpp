@@ -9,6 +9,7 @@
 #include "core/crypto.hpp"
 #include "core/json.hpp"
 #include "ingest/key_store.hpp"
+#include "ingest/pool_replies.hpp"
 #include "ingest/tenant_json.hpp"
 #include "ingest/tenant_store.hpp"
 
@@ -56,12 +57,6 @@ std::optional<std::int64_t> parse_duration_ms(const std::string& text) {
   if (ec != std::errc() || p != digits.data() + digits.size() || n <= 0 || n > 36500LL * 86400)
     return std::nullopt;
   return n * unit;
-}
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 EventMetadata cli_actor() {
@@ -175,7 +170,7 @@ int create_key(const Config& config, const Flags& f, bool json) {
   if (f.has("expires-in")) {
     auto ms = parse_duration_ms(f.get("expires-in"));
     if (!ms) return usage("keys create ... --expires-in N[d|h|m|s] (a positive duration)");
-    k.expires_ms = now_ms() + *ms;
+    k.expires_ms = unix_now_ms() + *ms;
   }
   if (f.has("rate-limit-rpm")) {
     long long rpm = 0;

@@ -5,6 +5,7 @@
 #include "core/event_log.hpp"
 #include "ingest/api_key.hpp"
 #include "ingest/command_audit.hpp"
+#include "ingest/pool_replies.hpp"
 #include "ingest/sealed_text.hpp"
 #include "ingest/tenant_store.hpp"
 
@@ -44,12 +45,6 @@ ApiKeyRecord to_record(const DataKeyring& ring, const pqxx::row& r) {
   k.revoked_ms = opt_ms(r[9]);
   k.last_used_ms = opt_ms(r[10]);
   return k;
-}
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // Fills in the organization of a client key from its workspace and checks that the owner
@@ -94,7 +89,7 @@ Result<CreatedApiKey> create_api_key(pqxx::transaction_base& tx, const DataKeyri
   if (!k.name.empty()) {
     if (auto s = check_name(k.name, "name"); !s.ok()) return s.error();
   }
-  if (k.expires_ms && *k.expires_ms <= now_ms()) {
+  if (k.expires_ms && *k.expires_ms <= unix_now_ms()) {
     return Error::invalid("expires_at must be in the future");
   }
   if (k.rate_limit_rpm && *k.rate_limit_rpm < 1) {
