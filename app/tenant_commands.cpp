@@ -1,7 +1,6 @@
 #include "app/tenant_commands.hpp"
 
 #include <charconv>
-#include <chrono>
 #include <cstdio>
 #include <functional>
 

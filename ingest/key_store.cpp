@@ -1,7 +1,5 @@
 #include "ingest/key_store.hpp"
 
-#include <chrono>
-
 #include "core/event_log.hpp"
 #include "ingest/api_key.hpp"
 #include "ingest/command_audit.hpp"
