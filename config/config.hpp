@@ -63,8 +63,8 @@ struct Config {
   int batch_create_dedupe_s = 600;                // identical creates answered with one batch
   int batch_manager_poll_ms = 1000;               // batch manager scan interval
   std::string public_base_url;                    // for Anthropic's results_url
-  int max_connections = 10000;  // per ingest process
-  int http_timeout_s = 30;      // read/write timeout of one connection
+  int max_connections = 10000;                    // per ingest process
+  int http_timeout_s = 30;                        // read/write timeout of one connection
   int max_json_depth = 64;
   std::string tls_cert_file;  // both set: ingest speaks TLS only
   std::string tls_key_file;
