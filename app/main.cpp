@@ -7,7 +7,7 @@
 
 #include "app/flags.hpp"
 #include "app/tenant_commands.hpp"
-#include "batches/batch_manager.hpp"
+#include "projections/batch_manager/batch_manager.hpp"
 #include "config/config.hpp"
 #include "core/admin_server.hpp"
 #include "core/log.hpp"

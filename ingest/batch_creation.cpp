@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "batches/batch_jobs.hpp"
+#include "projections/batch_manager/batch_jobs.hpp"
 #include "core/event_log.hpp"
 #include "core/job_lifecycle.hpp"
 #include "core/outbox_rows.hpp"

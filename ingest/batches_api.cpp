@@ -1,7 +1,7 @@
 #include "ingest/batches_api.hpp"
 
-#include "batches/batch_jobs.hpp"
-#include "batches/batch_results.hpp"
+#include "projections/batch_manager/batch_jobs.hpp"
+#include "projections/batch_manager/batch_results.hpp"
 #include "core/api_error.hpp"
 #include "core/file_store.hpp"
 #include "core/log.hpp"

@@ -2,8 +2,8 @@
 
 #include <charconv>
 
-#include "batches/batch_jobs.hpp"
-#include "batches/batch_results.hpp"
+#include "projections/batch_manager/batch_jobs.hpp"
+#include "projections/batch_manager/batch_results.hpp"
 #include "core/file_store.hpp"
 #include "core/log.hpp"
 #include "ingest/anthropic_batch_input.hpp"

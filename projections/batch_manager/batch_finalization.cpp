@@ -1,9 +1,9 @@
-#include "batches/batch_finalization.hpp"
+#include "projections/batch_manager/batch_finalization.hpp"
 
 #include <algorithm>
 #include <chrono>
 
-#include "batches/batch_results.hpp"
+#include "projections/batch_manager/batch_results.hpp"
 #include "core/event_log.hpp"
 #include "core/file_store.hpp"
 

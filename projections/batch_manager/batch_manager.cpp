@@ -1,9 +1,9 @@
-#include "batches/batch_manager.hpp"
+#include "projections/batch_manager/batch_manager.hpp"
 
 #include <chrono>
 
-#include "batches/batch_finalization.hpp"
-#include "batches/batch_jobs.hpp"
+#include "projections/batch_manager/batch_finalization.hpp"
+#include "projections/batch_manager/batch_jobs.hpp"
 #include "core/event_log.hpp"
 #include "core/file_store.hpp"
 #include "core/log.hpp"

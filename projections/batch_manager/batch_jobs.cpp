@@ -1,4 +1,4 @@
-#include "batches/batch_jobs.hpp"
+#include "projections/batch_manager/batch_jobs.hpp"
 
 #include <unordered_map>
 

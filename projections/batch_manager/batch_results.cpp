@@ -1,4 +1,4 @@
-#include "batches/batch_results.hpp"
+#include "projections/batch_manager/batch_results.hpp"
 
 #include "core/api_error.hpp"
 #include "core/json.hpp"

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "batches/batch_jobs.hpp"
+#include "projections/batch_manager/batch_jobs.hpp"
 
 namespace bl {
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "batches/batch_jobs.hpp"
+#include "projections/batch_manager/batch_jobs.hpp"
 #include "config/config.hpp"
 #include "projections/batch_row.hpp"
 
