@@ -6,8 +6,9 @@
 #include <thread>
 
 #include "app/flags.hpp"
+#include "app/mock_command.hpp"
+#include "app/status_command.hpp"
 #include "app/tenant_commands.hpp"
-#include "projections/batch_manager/batch_manager.hpp"
 #include "config/config.hpp"
 #include "core/admin_server.hpp"
 #include "core/log.hpp"
@@ -15,8 +16,8 @@
 #include "core/stop_signal.hpp"
 #include "ingest/ingest_server.hpp"
 #include "outbox/relay_role.hpp"
+#include "projections/batch_manager/batch_manager.hpp"
 #include "projections/projector.hpp"
-#include "workers/mock_llm/mock_llm.hpp"
 #include "workers/worker.hpp"
 
 namespace bl {
@@ -42,7 +43,8 @@ tenancy (against the database; see docs/operations.md, "Tenants and API keys"):
   (--json prints JSON; a new key is printed once)
 
 tools:
-  mock-llm [--port N] [--latency-ms N] [--threads N]   a fake OpenAI-compatible provider
+  mock-llm [--port N] [--latency-ms N] [--help ...]   a fake LLM provider (four formats)
+  status [--json]   queues and live workers (fleet registry in Redis)
   config        list every setting with its environment variable
   version       print the version
 )";
@@ -111,28 +113,6 @@ int run_role(const std::string& command) {
   return ingest_code | relay_code | worker_code | projector_code | manager_code;
 }
 
-int run_mock(int argc, char** argv) {
-  Flags flags = parse_flags(argc, argv, 2);
-  MockLlmOptions o;
-  long long port = 0, latency = 0, threads = 1;
-  std::string error;
-  if (!flags.get_int("port", 8090, &port, &error) ||
-      !flags.get_int("latency-ms", 0, &latency, &error) ||
-      !flags.get_int("threads", 1, &threads, &error)) {
-    return fail(error);
-  }
-  o.host = flags.get("host", "127.0.0.1");
-  o.port = static_cast<int>(port);
-  o.latency_ms = latency;
-  o.threads = static_cast<int>(threads);
-  log::Level level = log::Level::kInfo;
-  log::parse_level(flags.get("log-level", "info"), &level);
-  log::init("mock-llm", level);
-  StopSignal stop;
-  StopSignal::install_handlers(stop);
-  return run_mock_llm(o, stop);
-}
-
 int list_settings() {
   for (const auto& s : describe_settings()) {
     std::printf("%-28s %-30s %s\n", s.key, s.env, s.help);
@@ -166,7 +146,13 @@ int main(int argc, char** argv) {
     if (!prepare(command.c_str(), &config, true, &code)) return code;
     return run_tenant_command(command, config, argc, argv);
   }
-  if (command == "mock-llm") return run_mock(argc, argv);
+  if (command == "mock-llm") return run_mock_command(argc, argv);
+  if (command == "status") {
+    Config config;
+    int code = 0;
+    if (!prepare("status", &config, false, &code)) return code;
+    return run_status_command(config, argc, argv);
+  }
   if (command == "config") return list_settings();
   if (command == "version" || command == "--version") {
     std::puts("batchline 0.1.0");

@@ -281,6 +281,27 @@ const std::vector<Setting>& settings() {
        int_setting(&Config::worker_backoff_base_ms, 1, 3600000)},
       {"worker_backoff_max_ms", "BL_WORKER_BACKOFF_MAX_MS", "longest retry delay",
        int_setting(&Config::worker_backoff_max_ms, 1, 86400000)},
+      {"worker_low_speed_seconds", "BL_WORKER_LOW_SPEED_SECONDS",
+       "abort a provider call that receives under 1 byte/s for this long",
+       int_setting(&Config::worker_low_speed_seconds, 1, 3600)},
+      {"worker_models", "BL_WORKER_MODELS",
+       "worker group: comma list of model ids this worker serves (empty: all models)",
+       string_setting(&Config::worker_models)},
+      {"worker_visibility_timeout_ms", "BL_WORKER_VISIBILITY_TIMEOUT_MS",
+       "a delivery whose worker stopped renewing its lease this long is reclaimed by another",
+       int_setting(&Config::worker_visibility_timeout_ms, 1000, 3600000)},
+      {"worker_max_deliveries", "BL_WORKER_MAX_DELIVERIES",
+       "a delivery reclaimed more often than this is poison: the job fails without a call",
+       int_setting(&Config::worker_max_deliveries, 1, 1000)},
+      {"worker_shutdown_grace_ms", "BL_WORKER_SHUTDOWN_GRACE_MS",
+       "on SIGTERM, in-flight calls may finish this long; the rest is handed back",
+       int_setting(&Config::worker_shutdown_grace_ms, 0, 3600000)},
+      {"worker_rate_burst_seconds", "BL_WORKER_RATE_BURST_SECONDS",
+       "seconds of a model's requests/tokens per minute that may be spent at once",
+       int_setting(&Config::worker_rate_burst_seconds, 1, 60)},
+      {"worker_registry_refresh_ms", "BL_WORKER_REGISTRY_REFRESH_MS",
+       "how often a worker refreshes its fleet registration (expires after 30 s)",
+       int_setting(&Config::worker_registry_refresh_ms, 100, 20000)},
       {"projector_page_size", "BL_PROJECTOR_PAGE_SIZE", "events applied per transaction",
        int_setting(&Config::projector_page_size, 1, 100000)},
       {"projector_poll_ms", "BL_PROJECTOR_POLL_MS", "projector polling interval",
@@ -374,6 +395,10 @@ Status parse_models(Config& c, const JsonValue& models, const Env& env) {
                    num("max_output_tokens", &mc.max_output_tokens, 1, 10000000)}) {
       if (!s.ok()) return s;
     }
+    if (const JsonValue* v = json_member(m, "stream")) {
+      if (!v->IsBool()) return Error::invalid(where + ".stream: expected true or false");
+      mc.stream = v->GetBool();
+    }
     auto pin = price_nano_usd(m, "input_usd_per_mtok");
     auto pout = price_nano_usd(m, "output_usd_per_mtok");
     if (!pin.ok() || !pout.ok()) return Error::invalid(where + ": bad price");
@@ -395,6 +420,14 @@ Status parse_models(Config& c, const JsonValue& models, const Env& env) {
     }
     if (mc.base_url.empty()) return Error::invalid(where + ".base_url: required");
     if (mc.upstream_model.empty()) mc.upstream_model = mc.id;
+    for (char ch : mc.upstream_model) {
+      // Azure and Gemini put it in the URL path.
+      if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.' ||
+            ch == ':' || ch == '/' || ch == '@')) {
+        return Error::invalid(where +
+                              ".upstream_model: only letters, digits and -_.:/@ are allowed");
+      }
+    }
     if (mc.api_key_env.empty()) mc.api_key_env = default_key_env(mc.id);
     for (const auto& [k, v] : env) {
       if (k == mc.api_key_env) mc.api_key = v;
@@ -417,6 +450,23 @@ Env process_env() {
 }
 
 }  // namespace
+
+std::vector<std::string> Config::worker_model_ids() const {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < worker_models.size()) {
+    std::size_t comma = worker_models.find(',', start);
+    if (comma == std::string::npos) comma = worker_models.size();
+    std::string id = worker_models.substr(start, comma - start);
+    while (!id.empty() && id.back() == ' ')
+      id.pop_back();
+    while (!id.empty() && id.front() == ' ')
+      id.erase(0, 1);
+    if (!id.empty()) out.push_back(std::move(id));
+    start = comma + 1;
+  }
+  return out;
+}
 
 const ModelConfig* Config::find_model(std::string_view id) const {
   for (const auto& m : models) {
@@ -479,6 +529,9 @@ Result<Config> load_config_from(const std::string& json_text, const Env& env) {
   }
   if (c.worker_backoff_max_ms < c.worker_backoff_base_ms) {
     return Error::invalid("worker_backoff_max_ms must be at least worker_backoff_base_ms");
+  }
+  for (const auto& id : c.worker_model_ids()) {
+    if (c.find_model(id) == nullptr) return bad("worker_models", "names a model not configured");
   }
   for (char ch : c.redis_prefix) {
     if (ch == '{' || ch == '}' || std::isspace(static_cast<unsigned char>(ch))) {

@@ -30,6 +30,7 @@ struct ModelConfig {
   std::int64_t output_nano_usd_per_mtok = 0;
   int context_window = 0;  // tokens, 0 = unknown
   int max_output_tokens = 4096;
+  bool stream = false;  // call with server-sent events (records TTFT and inter-token latency)
 
   // The key, read from the environment at start; never logged.
   std::string api_key;
@@ -107,6 +108,13 @@ struct Config {
   int worker_request_timeout_ms = 120000;
   int worker_backoff_base_ms = 1000;
   int worker_backoff_max_ms = 60000;
+  int worker_low_speed_seconds = 60;         // abort a call that sends under 1 byte/s for this long
+  std::string worker_models;                 // comma list of model ids this worker serves; "" = all
+  int worker_visibility_timeout_ms = 60000;  // a delivery idle this long is reclaimed
+  int worker_max_deliveries = 5;             // a delivery claimed more often is poison
+  int worker_shutdown_grace_ms = 15000;      // SIGTERM: in-flight calls may finish this long
+  int worker_rate_burst_seconds = 1;         // seconds of a model's rate a bucket may burst
+  int worker_registry_refresh_ms = 5000;     // fleet registry heartbeat
 
   // Projector.
   int projector_page_size = 2000;
@@ -124,6 +132,8 @@ struct Config {
   std::vector<ModelConfig> models;
 
   const ModelConfig* find_model(std::string_view id) const;
+  // The models of worker_models (the worker group), in order; empty when it serves all.
+  std::vector<std::string> worker_model_ids() const;
 };
 
 // Reads BL_CONFIG (optional JSON file) then the environment.

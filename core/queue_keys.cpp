@@ -28,4 +28,13 @@ std::string QueueKeys::delivery(std::string_view model, const Uuid& job, int att
   return s;
 }
 
+std::string QueueKeys::rate_bucket(std::string_view model, std::string_view kind) const {
+  std::string s = prefix_;
+  s += ":{";
+  s += model;
+  s += "}:rl:";
+  s += kind;
+  return s;
+}
+
 }  // namespace bl

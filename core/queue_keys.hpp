@@ -5,6 +5,9 @@
 //   <prefix>:{<model>}:d:<job>:<attempt>     delivery marker (de-duplicates re-sends): "1" or
 //                                            "acked"
 //   <prefix>:cancel                          pub/sub channel: job ids cancelled (abort calls)
+//   <prefix>:{<model>}:rl:<requests|tokens>  fleet-wide per-minute token bucket of a model
+//   <prefix>:workers                         sorted set: worker id -> last seen (ms)
+//   <prefix>:worker:<id>                     hash: one live worker's registration
 
 #include <string>
 #include <string_view>
@@ -35,6 +38,10 @@ class QueueKeys {
   std::string delivery(std::string_view model, const Uuid& job, int attempt) const;
   // Ingest PUBLISHes a job's uuid here after committing JobCancelled; workers abort the call.
   std::string cancel_channel() const { return prefix_ + ":cancel"; }
+  // A model's fleet-wide rate-limit bucket; kind is "requests" or "tokens".
+  std::string rate_bucket(std::string_view model, std::string_view kind) const;
+  std::string workers() const { return prefix_ + ":workers"; }
+  std::string worker(std::string_view id) const { return prefix_ + ":worker:" + std::string(id); }
   const std::string& prefix() const { return prefix_; }
 
  private:

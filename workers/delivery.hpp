@@ -18,9 +18,16 @@ struct Delivery {
   Uuid job_id;
   int attempt = 1;
   int priority = 500;
+  int times_delivered = 1;  // Redis' delivery count: above the limit the delivery is poison
 };
 
-// Parses an XREADGROUP reply into deliveries. model_of_stream maps a stream key back to its
+// Parses one stream entry ([id, [field, value, ...]]) of `stream` (a queue of `model`).
+// Returns false when the entry is malformed (to be acknowledged and dropped); *out still
+// carries its stream and id then.
+bool parse_stream_entry(const RedisReply& entry, const std::string& stream,
+                        const std::string& model, Delivery* out);
+
+// Parses an XREADGROUP reply into deliveries. stream_models maps each of stream_keys back to its
 // model. Malformed entries are returned in `malformed` (to be acknowledged and dropped).
 void parse_read_reply(const RedisReply& reply, const std::vector<std::string>& stream_keys,
                       const std::vector<std::string>& stream_models, std::vector<Delivery>* out,

@@ -2,6 +2,10 @@
 // A provider adapter turns a job's request into one HTTP call in the provider's wire format and
 // the provider's answer into a normalized outcome. Adapters are stateless; adding a provider
 // is one new file plus one line in provider_registry.cpp.
+//
+// The parsers (parse_body, apply_stream_event) are pure functions of the provider's bytes so
+// that they can be fuzzed; the shared steps around them (failure classification, cost, the end
+// of a stream) live in provider_outcome.cpp.
 
 #include <cstdint>
 #include <string>
@@ -11,6 +15,7 @@
 #include "core/http_client.hpp"
 #include "core/job_events.hpp"
 #include "core/json.hpp"
+#include "workers/sse_parser.hpp"
 
 namespace bl {
 
@@ -30,25 +35,54 @@ struct ProviderOutcome {
   std::int64_t retry_after_ms = -1;  // the provider's own hint, when it gave one
 };
 
+// A streamed answer, accumulated event by event.
+struct StreamState {
+  std::string text;
+  JobUsage usage;
+  std::string finish_reason;  // normalized, once the provider said why it stopped
+  bool complete = false;      // the provider's end-of-stream marker arrived
+  std::string error_code;     // a mid-stream error event (our vocabulary)
+  bool error_retryable = true;
+  std::string error_detail;  // sealed, never logged
+};
+
 class Provider {
  public:
   virtual ~Provider() = default;
   virtual std::string_view name() const = 0;
-  // request: the job's {"messages": [...], "parameters": {...}}.
+  // request: the job's {"messages": [...], "parameters": {...}}. Streams when model.stream.
   virtual Result<HttpCall> build_call(const ModelConfig& model, const JsonValue& request) const = 0;
-  virtual ProviderOutcome parse_result(const ModelConfig& model,
-                                       const HttpCallResult& result) const = 0;
+  // A 2xx non-streaming body; an error when it is not the provider's success shape.
+  virtual Result<ProviderOutcome> parse_body(std::string_view body) const = 0;
+  // One server-sent event of a streamed answer. Returns whether it carried output (a token,
+  // for time to first token and inter-token latency); an error when it is malformed.
+  virtual Result<bool> apply_stream_event(const SseEvent& event, StreamState* state) const = 0;
 };
 
 // nullptr for an unknown provider name.
 const Provider* find_provider(std::string_view name);
 
+// The outcome of a finished non-streaming call: classification of a failure, or the parsed
+// body with its cost.
+ProviderOutcome parse_result(const Provider& provider, const ModelConfig& model,
+                             const HttpCallResult& result);
+
 // Shared classification of a failed call (transport error or non-2xx status): retryable
-// (timeouts, connection errors, 408, 409, 425, 429, 5xx, 529) or final (other 4xx). Reads
-// Retry-After (seconds or HTTP date) and retry-after-ms.
+// (timeouts, connection errors, 408, 409, 425, 429, 5xx, 529) or final (other 4xx, 429
+// insufficient_quota). Reads Retry-After (seconds or HTTP date), retry-after-ms and Gemini's
+// RetryInfo.retryDelay.
 ProviderOutcome classify_failure(const HttpCallResult& result);
+
+// Gemini's google.rpc.RetryInfo retryDelay ("36s", "1.5s") in an error body; -1 when absent.
+std::int64_t retry_info_delay_ms(std::string_view body);
 
 // Cost of a call in nano-USD from the registry's prices (per million tokens).
 std::int64_t cost_nano_usd(const ModelConfig& model, const JobUsage& usage);
+
+// {"role":"assistant","content":text}
+std::string assistant_message_json(std::string_view text);
+
+// Text of a chat message's content: a string, or the text parts of an array of parts.
+std::string message_text(const JsonValue& content);
 
 }  // namespace bl

@@ -7,6 +7,9 @@ namespace bl {
 namespace {
 
 std::int64_t parse_retry_after(const HttpCallResult& r) {
+  if (r.transport_ok()) {
+    if (std::int64_t info = retry_info_delay_ms(r.body); info >= 0) return info;
+  }
   if (const std::string* ms = r.header("retry-after-ms")) {
     double v = 0;
     auto [p, ec] = std::from_chars(ms->data(), ms->data() + ms->size(), v);
@@ -28,6 +31,28 @@ std::int64_t parse_retry_after(const HttpCallResult& r) {
 
 }  // namespace
 
+std::int64_t retry_info_delay_ms(std::string_view body) {
+  if (body.find("RetryInfo") == std::string_view::npos) return -1;
+  auto doc = parse_json(body);
+  if (!doc.ok()) return -1;
+  const JsonValue* error = json_member(*doc, "error");
+  const JsonValue* details = error ? json_member(*error, "details") : nullptr;
+  if (details == nullptr || !details->IsArray()) return -1;
+  for (const auto& d : details->GetArray()) {
+    const std::string_view type = json_string(d, "@type").value_or("");
+    if (type.size() < 9 || type.substr(type.size() - 9) != "RetryInfo") continue;
+    const std::string_view delay = json_string(d, "retryDelay").value_or("");
+    if (delay.empty() || delay.back() != 's') return -1;
+    double secs = 0;
+    auto [p, ec] = std::from_chars(delay.data(), delay.data() + delay.size() - 1, secs);
+    if (ec != std::errc() || p != delay.data() + delay.size() - 1 || secs < 0 || secs > 86400) {
+      return -1;
+    }
+    return static_cast<std::int64_t>(secs * 1000);
+  }
+  return -1;
+}
+
 ProviderOutcome classify_failure(const HttpCallResult& r) {
   ProviderOutcome o;
   o.http_status = static_cast<int>(r.status);
@@ -40,9 +65,9 @@ ProviderOutcome classify_failure(const HttpCallResult& r) {
   }
   o.error_detail = r.body.substr(0, 2000);
   const long s = r.status;
-  if (s == 429) {
-    // OpenAI's insufficient_quota will not pass by waiting.
-    const bool quota = r.body.find("insufficient_quota") != std::string::npos;
+  if (s == 429 || s == 402) {
+    // OpenAI's insufficient_quota and Anthropic's billing_error will not pass by waiting.
+    const bool quota = s == 402 || r.body.find("insufficient_quota") != std::string::npos;
     o.kind = quota ? ProviderOutcome::Kind::kFinal : ProviderOutcome::Kind::kRetryable;
     o.error_code = quota ? "insufficient_quota" : "rate_limited";
   } else if (s == 408 || s == 409 || s == 425) {
@@ -60,21 +85,14 @@ ProviderOutcome classify_failure(const HttpCallResult& r) {
   } else if (s == 404) {
     o.kind = ProviderOutcome::Kind::kFinal;
     o.error_code = "model_not_found";
+  } else if (r.body.find("content_filter") != std::string::npos) {
+    o.kind = ProviderOutcome::Kind::kFinal;  // Azure refuses filtered prompts with a 400
+    o.error_code = "content_filter";
   } else {
     o.kind = ProviderOutcome::Kind::kFinal;
     o.error_code = "invalid_request";
   }
   return o;
-}
-
-std::int64_t cost_nano_usd(const ModelConfig& model, const JobUsage& usage) {
-  // floor((in * p_in + out * p_out) / 1e6) without overflowing 64 bits: split each price
-  // into whole nano-USD per token and a remainder.
-  constexpr std::int64_t kM = 1000000;
-  const std::int64_t pi = model.input_nano_usd_per_mtok;
-  const std::int64_t po = model.output_nano_usd_per_mtok;
-  return usage.input_tokens * (pi / kM) + usage.output_tokens * (po / kM) +
-         (usage.input_tokens * (pi % kM) + usage.output_tokens * (po % kM)) / kM;
 }
 
 }  // namespace bl

@@ -7,8 +7,10 @@ namespace bl::test {
 Pipeline::Pipeline(PipelineOptions options) {
   ingest_port = free_port();
   mock_port = free_port();
-  const std::string config =
-      write_models_config(mock_port, options.extra_config_json, options.extra_models_json);
+  std::string models = options.extra_models_json;
+  for (std::size_t at; (at = models.find("{MOCK_PORT}")) != std::string::npos;)
+    models.replace(at, 11, std::to_string(mock_port));
+  const std::string config = write_models_config(mock_port, options.extra_config_json, models);
   env.set("BL_CONFIG", config);
   env.set("BL_DATABASE_URL", db.url());
   env.set("BL_REDIS_URL", "redis://" + redis_host() + ":" + std::to_string(redis_port()));
@@ -24,10 +26,10 @@ Pipeline::Pipeline(PipelineOptions options) {
   env.set("BL_PROJECTOR_POLL_MS", "50");
   env.set("BL_WORKER_BACKOFF_BASE_MS", "50");
   env.set("BL_WORKER_BACKOFF_MAX_MS", "500");
-  mock = std::make_unique<Process>(
-      std::vector<std::string>{"mock-llm", "--port", std::to_string(mock_port), "--latency-ms",
-                               std::to_string(options.mock_latency_ms)},
-      env, scratch_dir() + "/mock.log");
+  std::vector<std::string> mock_args{"mock-llm", "--port", std::to_string(mock_port),
+                                     "--latency-ms", std::to_string(options.mock_latency_ms)};
+  mock_args.insert(mock_args.end(), options.mock_args.begin(), options.mock_args.end());
+  mock = std::make_unique<Process>(mock_args, env, scratch_dir() + "/mock.log");
   if (!options.start_roles) return;
   start_role("ingest");
   for (int i = 0; i < options.relays; ++i)

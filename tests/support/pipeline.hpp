@@ -17,7 +17,8 @@ struct PipelineOptions {
   int projectors = 1;
   bool start_roles = true;        // false: only the mock, the database and the environment
   std::string extra_config_json;  // extra top-level settings for the config file
-  std::string extra_models_json;  // extra entries of the model registry
+  std::string extra_models_json;  // extra entries of the model registry; {MOCK_PORT} is replaced
+  std::vector<std::string> mock_args;  // extra flags of `batchline mock-llm`
 };
 
 class Pipeline {
