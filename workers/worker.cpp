@@ -18,6 +18,10 @@ namespace {
 constexpr int kReadBatch = 256;
 constexpr int kBlockMs = 1000;
 constexpr int kReclaimBatch = 100;
+// Jobs loaded per query and results written per transaction: large batches keep the two
+// database threads ahead of thousands of calls in flight.
+constexpr std::size_t kLoadBatch = 2000;
+constexpr std::size_t kWriteBatch = 4000;
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -115,9 +119,9 @@ int Worker::run() {
   raise_fd_limit();
   started_ms_ = now_ms();
   loader_ = std::make_unique<BatchingThread<Delivery>>(
-      kReadBatch, [this](std::vector<Delivery>& b) { load_batch(b); });
+      kLoadBatch, [this](std::vector<Delivery>& b) { load_batch(b); });
   writer_ = std::make_unique<BatchingThread<ResultWrite>>(
-      1000, [this](std::vector<ResultWrite>& b) { write_batch(b); });
+      kWriteBatch, [this](std::vector<ResultWrite>& b) { write_batch(b); });
   reader_ = std::make_unique<RedisAsync>(loop_, config_.redis_host, config_.redis_port);
   commands_ = std::make_unique<RedisAsync>(loop_, config_.redis_host, config_.redis_port);
   http_ = std::make_unique<HttpClient>(loop_);
@@ -339,7 +343,7 @@ void Worker::load_batch(std::vector<Delivery>& batch) {
         loader_conn_.reset();
       }
     }
-    if (stop_.stop_requested() && tries > 20) {
+    if (stop_.stop_requested() && tries > 5) {
       // Give up: the deliveries stay pending in Redis and are reclaimed by another worker.
       loop_.post([this, batch] {
         for (const auto& d : batch)
@@ -580,7 +584,7 @@ void Worker::write_batch(std::vector<ResultWrite>& batch) {
         writer_conn_.reset();
       }
     }
-    if (stop_.stop_requested() && tries > 50) {
+    if (stop_.stop_requested() && tries > 5) {
       // Not acknowledged: the deliveries are redelivered and the calls made again.
       std::vector<Delivery> lost;
       for (const auto& w : batch)
