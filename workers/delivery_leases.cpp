@@ -23,6 +23,11 @@ void DeliveryLeases::release(const Delivery& d) {
   if (it->second.empty()) held_.erase(it);
 }
 
+bool DeliveryLeases::holds(const Delivery& d) const {
+  auto it = held_.find(d.stream);
+  return it != held_.end() && it->second.count(d.entry_id) > 0;
+}
+
 void DeliveryLeases::heartbeat() {
   auto ignore = [](Result<RedisReply>) {};
   for (const auto& [stream, ids] : held_) {

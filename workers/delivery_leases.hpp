@@ -27,6 +27,7 @@ class DeliveryLeases {
   void hold(const Delivery& d);
   void release(const Delivery& d);
   std::size_t held() const { return held_count_; }
+  bool holds(const Delivery& d) const;
 
   // Renews the lease of every held delivery.
   void heartbeat();

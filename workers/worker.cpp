@@ -300,6 +300,11 @@ void Worker::reclaim_idle() {
     if (limit <= 0) return;
     leases_->reclaim(stream_keys_[i], stream_models_[i], config_.worker_visibility_timeout_ms,
                      limit, [this](std::vector<Delivery> good, std::vector<Delivery> malformed) {
+                       // A delivery of our own whose lease lapsed (a stalled loop) is already
+                       // being worked on here.
+                       std::erase_if(good, [this](const Delivery& d) { return leases_->holds(d); });
+                       std::erase_if(malformed,
+                                     [this](const Delivery& d) { return leases_->holds(d); });
                        if (good.empty() && malformed.empty()) return;
                        metrics().reclaimed.inc(good.size());
                        log::info("worker.reclaimed", {{"deliveries", good.size()}});
