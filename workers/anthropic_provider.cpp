@@ -28,52 +28,34 @@ void read_usage(const JsonValue& u, JobUsage* usage) {
 }
 
 void write_parameters(const ModelConfig& model, const JsonValue* params, JsonWriter& w) {
-  std::int64_t max_tokens = model.max_output_tokens;
   if (params != nullptr && params->IsObject()) {
-    max_tokens = json_int(*params, "max_tokens")
-                     .value_or(json_int(*params, "max_completion_tokens").value_or(max_tokens));
-    for (const char* name : {"temperature", "top_p", "top_k", "metadata", "tools", "tool_choice"}) {
+    for (const char* name :
+         {"temperature", "top_p", "top_k", "metadata", "tools", "tool_choice", "stop_sequences"}) {
       if (const JsonValue* v = json_member(*params, name)) w.key(name).value(*v);
     }
-    if (const JsonValue* stop = json_member(*params, "stop")) {
-      w.key("stop_sequences");
-      if (stop->IsString()) {
-        w.begin_array().value(*stop).end_array();
-      } else {
-        w.value(*stop);
-      }
-    } else if (const JsonValue* seqs = json_member(*params, "stop_sequences")) {
-      w.key("stop_sequences").value(*seqs);
+    if (json_member(*params, "stop_sequences") == nullptr) {
+      write_stop_sequences(params, "stop_sequences", w);
     }
   }
-  w.field("max_tokens", max_tokens);
+  w.field("max_tokens", requested_max_tokens(params, model.max_output_tokens));
 }
 
 }  // namespace
 
 Result<HttpCall> AnthropicProvider::build_call(const ModelConfig& model,
                                                const JsonValue& request) const {
-  const JsonValue* messages = json_member(request, "messages");
-  if (messages == nullptr || !messages->IsArray()) return Error::invalid("request has no messages");
-  std::string system;
+  auto chat = split_chat(request);
+  if (!chat.ok()) return chat.error();
   JsonWriter w;
   w.begin_object();
   w.field("model", model.upstream_model);
   w.key("messages").begin_array();
-  for (const auto& m : messages->GetArray()) {
-    const std::string_view role = json_string(m, "role").value_or("");
-    const JsonValue* content = json_member(m, "content");
-    if (content == nullptr) continue;
-    if (role == "system" || role == "developer") {
-      if (!system.empty()) system += "\n\n";
-      system += message_text(*content);
-      continue;
-    }
-    w.begin_object().field("role", role == "assistant" ? "assistant" : "user");
-    w.field("content", message_text(*content)).end_object();
+  for (const ChatTurn& t : chat->turns) {
+    w.begin_object().field("role", t.assistant ? "assistant" : "user");
+    w.field("content", t.text).end_object();
   }
   w.end_array();
-  if (!system.empty()) w.field("system", system);
+  if (!chat->system.empty()) w.field("system", chat->system);
   write_parameters(model, json_member(request, "parameters"), w);
   if (model.stream) w.field("stream", true);
   w.end_object();

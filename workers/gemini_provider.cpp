@@ -31,25 +31,15 @@ void write_text_parts(JsonWriter& w, std::string_view text) {
 
 void write_generation_config(const ModelConfig& model, const JsonValue* params, JsonWriter& w) {
   w.key("generationConfig").begin_object();
-  std::int64_t max_tokens = model.max_output_tokens;
   if (params != nullptr && params->IsObject()) {
-    max_tokens = json_int(*params, "max_tokens")
-                     .value_or(json_int(*params, "max_completion_tokens").value_or(max_tokens));
     const std::pair<const char*, const char*> renames[] = {
         {"temperature", "temperature"}, {"top_p", "topP"}, {"top_k", "topK"}, {"seed", "seed"}};
     for (const auto& [ours, theirs] : renames) {
       if (const JsonValue* v = json_member(*params, ours)) w.key(theirs).value(*v);
     }
-    if (const JsonValue* stop = json_member(*params, "stop")) {
-      w.key("stopSequences");
-      if (stop->IsString()) {
-        w.begin_array().value(*stop).end_array();
-      } else {
-        w.value(*stop);
-      }
-    }
   }
-  w.field("maxOutputTokens", max_tokens);
+  write_stop_sequences(params, "stopSequences", w);
+  w.field("maxOutputTokens", requested_max_tokens(params, model.max_output_tokens));
   w.end_object();
 }
 
@@ -91,23 +81,15 @@ Status read_response(const JsonValue& doc, std::string* text, std::string* finis
 
 Result<HttpCall> GeminiProvider::build_call(const ModelConfig& model,
                                             const JsonValue& request) const {
-  const JsonValue* messages = json_member(request, "messages");
-  if (messages == nullptr || !messages->IsArray()) return Error::invalid("request has no messages");
-  std::string system;
+  auto chat = split_chat(request);
+  if (!chat.ok()) return chat.error();
+  const std::string& system = chat->system;
   JsonWriter w;
   w.begin_object();
   w.key("contents").begin_array();
-  for (const auto& m : messages->GetArray()) {
-    const std::string_view role = json_string(m, "role").value_or("");
-    const JsonValue* content = json_member(m, "content");
-    if (content == nullptr) continue;
-    if (role == "system" || role == "developer") {
-      if (!system.empty()) system += "\n\n";
-      system += message_text(*content);
-      continue;
-    }
-    w.begin_object().field("role", role == "assistant" ? "model" : "user");
-    write_text_parts(w, message_text(*content));
+  for (const ChatTurn& t : chat->turns) {
+    w.begin_object().field("role", t.assistant ? "model" : "user");
+    write_text_parts(w, t.text);
     w.end_object();
   }
   w.end_array();

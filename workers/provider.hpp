@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/config.hpp"
 #include "core/http_client.hpp"
@@ -84,5 +85,23 @@ std::string assistant_message_json(std::string_view text);
 
 // Text of a chat message's content: a string, or the text parts of an array of parts.
 std::string message_text(const JsonValue& content);
+
+// A chat request's messages as providers with a separate system prompt want them: the system
+// (and developer) messages joined, and the other turns as user or assistant text.
+struct ChatTurn {
+  bool assistant = false;
+  std::string text;
+};
+struct ChatTurns {
+  std::string system;
+  std::vector<ChatTurn> turns;
+};
+Result<ChatTurns> split_chat(const JsonValue& request);
+
+// The output limit a request asks for (max_tokens or max_completion_tokens), else fallback.
+std::int64_t requested_max_tokens(const JsonValue* parameters, std::int64_t fallback);
+// Writes the request's "stop" (a string or a list) as `key`: a list, as Anthropic and Gemini
+// want it. Nothing when there is none.
+void write_stop_sequences(const JsonValue* parameters, std::string_view key, JsonWriter& w);
 
 }  // namespace bl

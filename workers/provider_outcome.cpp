@@ -48,4 +48,40 @@ std::string message_text(const JsonValue& content) {
   return out;
 }
 
+Result<ChatTurns> split_chat(const JsonValue& request) {
+  const JsonValue* messages = json_member(request, "messages");
+  if (messages == nullptr || !messages->IsArray()) return Error::invalid("request has no messages");
+  ChatTurns out;
+  for (const auto& m : messages->GetArray()) {
+    const std::string_view role = json_string(m, "role").value_or("");
+    const JsonValue* content = json_member(m, "content");
+    if (content == nullptr) continue;
+    if (role == "system" || role == "developer") {
+      if (!out.system.empty()) out.system += "\n\n";
+      out.system += message_text(*content);
+      continue;
+    }
+    out.turns.push_back(ChatTurn{role == "assistant", message_text(*content)});
+  }
+  return out;
+}
+
+std::int64_t requested_max_tokens(const JsonValue* parameters, std::int64_t fallback) {
+  if (parameters == nullptr || !parameters->IsObject()) return fallback;
+  return json_int(*parameters, "max_tokens")
+      .value_or(json_int(*parameters, "max_completion_tokens").value_or(fallback));
+}
+
+void write_stop_sequences(const JsonValue* parameters, std::string_view key, JsonWriter& w) {
+  const JsonValue* stop =
+      parameters != nullptr && parameters->IsObject() ? json_member(*parameters, "stop") : nullptr;
+  if (stop == nullptr) return;
+  w.key(key);
+  if (stop->IsString()) {
+    w.begin_array().value(*stop).end_array();
+  } else {
+    w.value(*stop);
+  }
+}
+
 }  // namespace bl

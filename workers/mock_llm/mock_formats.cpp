@@ -3,23 +3,13 @@
 #include <chrono>
 
 #include "core/json.hpp"
+#include "workers/provider.hpp"
 
 namespace bl {
 namespace {
 
 std::int64_t approx_tokens(std::size_t bytes) {
   return static_cast<std::int64_t>(bytes / 4 + 1);
-}
-
-std::string content_text(const JsonValue& content) {
-  if (content.IsString()) return std::string(as_view(content));
-  std::string out;
-  if (content.IsArray()) {
-    for (const auto& part : content.GetArray()) {
-      if (auto t = json_string(part, "text")) out += *t;
-    }
-  }
-  return out;
 }
 
 std::int64_t unix_seconds() {
@@ -43,7 +33,7 @@ Status parse_chat_messages(const JsonValue& doc, MockRequest* r) {
   for (const auto& m : messages->GetArray()) {
     const JsonValue* c = json_member(m, "content");
     r->messages.push_back(MockMessage{std::string(json_string(m, "role").value_or("")),
-                                      c ? content_text(*c) : std::string()});
+                                      c ? message_text(*c) : std::string()});
   }
   return {};
 }
@@ -236,7 +226,7 @@ Result<MockRequest> parse_mock_request(MockFormat format, std::string_view model
     case MockFormat::kAnthropic: {
       r.model = std::string(json_string(*doc, "model").value_or(""));
       if (const JsonValue* system = json_member(*doc, "system")) {
-        r.messages.push_back(MockMessage{"system", content_text(*system)});
+        r.messages.push_back(MockMessage{"system", message_text(*system)});
       }
       if (auto s = parse_chat_messages(*doc, &r); !s.ok()) return s.error();
       auto max_tokens = json_int(*doc, "max_tokens");
@@ -249,7 +239,7 @@ Result<MockRequest> parse_mock_request(MockFormat format, std::string_view model
       r.model = std::string(model_in_path);
       if (const JsonValue* si = json_member(*doc, "systemInstruction")) {
         if (const JsonValue* parts = json_member(*si, "parts")) {
-          r.messages.push_back(MockMessage{"system", content_text(*parts)});
+          r.messages.push_back(MockMessage{"system", message_text(*parts)});
         }
       }
       const JsonValue* contents = json_member(*doc, "contents");
@@ -260,7 +250,7 @@ Result<MockRequest> parse_mock_request(MockFormat format, std::string_view model
         const std::string_view role = json_string(c, "role").value_or("user");
         const JsonValue* parts = json_member(c, "parts");
         r.messages.push_back(MockMessage{role == "model" ? "assistant" : "user",
-                                         parts ? content_text(*parts) : std::string()});
+                                         parts ? message_text(*parts) : std::string()});
       }
       if (const JsonValue* gc = json_member(*doc, "generationConfig")) {
         r.max_tokens = json_int(*gc, "maxOutputTokens").value_or(0);
