@@ -7,8 +7,9 @@
 namespace bl {
 namespace {
 
-// A read waits at most this long, so that the thread notices stop() quickly.
-constexpr int kReadTimeoutMs = 500;
+// A read waits at most this long, so that the thread notices stop() within it. A timed-out
+// blocking hiredis context is unusable, so each quiet period costs a reconnect.
+constexpr int kReadTimeoutMs = 1000;
 
 }  // namespace
 

@@ -76,6 +76,10 @@ void ModelGate::ask_bucket() {
 }
 
 void ModelGate::on_bucket(Result<RedisReply> reply, bool requests, bool retried_with_eval) {
+  if (waiting_.empty()) {  // handed back meanwhile (shutdown)
+    asking_ = false;
+    return;
+  }
   if (reply.ok() && is_noscript(*reply) && !retried_with_eval) {
     Waiting& head = waiting_.front();
     const TokenBucketSpec& spec = requests ? requests_spec_ : tokens_spec_;
@@ -88,7 +92,6 @@ void ModelGate::on_bucket(Result<RedisReply> reply, bool requests, bool retried_
     return;
   }
   asking_ = false;
-  if (waiting_.empty()) return;  // handed back meanwhile
   auto taken =
       reply.ok() ? parse_token_bucket_reply(*reply) : Result<TokenBucketResult>(reply.error());
   if (!taken.ok()) {
