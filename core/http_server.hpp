@@ -133,6 +133,8 @@ class HttpServer {
   // Stops accepting, stops the loops and joins the threads. Idempotent.
   void stop();
   int port() const { return port_; }
+  // The router's (method, pattern) pairs.
+  std::vector<std::pair<std::string, std::string>> routes() const { return router_.routes(); }
 
  private:
   struct Worker;

@@ -99,6 +99,10 @@ int IngestServer::port() const {
   return server_ ? server_->port() : 0;
 }
 
+std::vector<std::pair<std::string, std::string>> IngestServer::routes() const {
+  return server_ ? server_->routes() : std::vector<std::pair<std::string, std::string>>{};
+}
+
 int IngestServer::run(const Config& config, StopSignal& stop) {
   IngestServer server(config);
   if (auto s = server.start(); !s.ok()) {

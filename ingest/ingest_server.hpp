@@ -2,6 +2,9 @@
 // The ingest role: the HTTP API in front of the event log.
 
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "config/config.hpp"
 #include "core/http_server.hpp"
@@ -31,6 +34,8 @@ class IngestServer {
   Status start();
   void stop();
   int port() const;
+  // Every (method, pattern) the server answers; empty before start().
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
   // Runs until stop is requested; returns an exit code.
   static int run(const Config& config, StopSignal& stop);
