@@ -97,6 +97,17 @@ TEST(Chaos, KilledRolesFlushedRedisAndRestartedPostgresLoseNothing) {
   ASSERT_TRUE(p.ready());
   ASSERT_TRUE(test::wait_until([&] { return p.get("/v1/jobs").status == 200; }));
   const std::string url = pg.url();
+  // As a service manager would: a role that exited (one that started while PostgreSQL was
+  // restarting gives up) is started again.
+  int exits = 0;
+  const auto supervise = [&] {
+    for (auto& [role, process] : running) {
+      if (!process->running()) {
+        process = &p.start_role(role);
+        ++exits;
+      }
+    }
+  };
 
   // The batch: its lines are jobs too.
   std::string content;
@@ -112,8 +123,9 @@ TEST(Chaos, KilledRolesFlushedRedisAndRestartedPostgresLoseNothing) {
   std::mutex mu;
   std::vector<std::string> acknowledged;
   std::atomic<int> refused{0};
+  std::atomic<bool> give_up{false};
   std::thread submitter([&] {
-    for (int first = 0; first < jobs_wanted;) {
+    for (int first = 0; first < jobs_wanted && !give_up;) {
       const int n = std::min(50, jobs_wanted - first);
       auto r = p.post("/v1/jobs", test::jobs_body(first, n));
       if (r.status != 202) {
@@ -126,6 +138,14 @@ TEST(Chaos, KilledRolesFlushedRedisAndRestartedPostgresLoseNothing) {
       first += n;
     }
   });
+  struct Join {
+    std::thread& t;
+    std::atomic<bool>& stop;
+    ~Join() {
+      stop = true;
+      if (t.joinable()) t.join();
+    }
+  } join{submitter, give_up};
 
   // The disturbances, shuffled, each at a point of progress (terminal jobs), not a time.
   std::vector<std::string> plan;
@@ -141,10 +161,15 @@ TEST(Chaos, KilledRolesFlushedRedisAndRestartedPostgresLoseNothing) {
   for (std::size_t i = 0; i < plan.size(); ++i) {
     const long long at =
         total * static_cast<long long>(i + 1) / static_cast<long long>(plan.size() + 2);
-    ASSERT_TRUE(test::wait_until([&] { return scalar(url, terminal_sql) >= at; },
-                                 std::chrono::seconds(300), std::chrono::milliseconds(50)))
+    ASSERT_TRUE(test::wait_until(
+        [&] {
+          supervise();
+          return scalar(url, terminal_sql) >= at;
+        },
+        std::chrono::seconds(300), std::chrono::milliseconds(50)))
         << "no progress before " << plan[i];
     const std::string& what = plan[i];
+    std::cout << "chaos: " << what << " at " << at << " jobs ended" << std::endl;
     if (what == "flushall") {
       EXPECT_TRUE(redis.flushall());
     } else if (what == "redis restart") {
@@ -164,8 +189,12 @@ TEST(Chaos, KilledRolesFlushedRedisAndRestartedPostgresLoseNothing) {
 
   // Everything acknowledged ends.
   const long long wanted = static_cast<long long>(acknowledged.size()) + batch_lines;
-  EXPECT_TRUE(test::wait_until([&] { return scalar(url, terminal_sql) >= wanted; },
-                               std::chrono::seconds(600), std::chrono::milliseconds(200)))
+  EXPECT_TRUE(test::wait_until(
+      [&] {
+        supervise();
+        return scalar(url, terminal_sql) >= wanted;
+      },
+      std::chrono::seconds(600), std::chrono::milliseconds(200)))
       << scalar(url, terminal_sql) << " of " << wanted << " jobs ended";
   auto batch = test::wait_for_batch_status(p, batch_id, "completed", std::chrono::seconds(300));
 
@@ -217,7 +246,8 @@ TEST(Chaos, KilledRolesFlushedRedisAndRestartedPostgresLoseNothing) {
   const std::size_t batch_total = out.size() + err.size() - static_cast<std::size_t>(in_both);
 
   std::cout << "chaos: jobs=" << acknowledged.size() << " batch_lines=" << batch_lines
-            << " kills_survived=" << kills << " refused_submissions=" << refused << " lost=" << lost
+            << " kills_survived=" << kills << " role_exits_restarted=" << exits
+            << " refused_submissions=" << refused << " lost=" << lost
             << " duplicated=" << duplicated << " usage_mismatch=" << usage_mismatch
             << " stale_read_rows=" << stale_rows << " batch_lines_out=" << out.size()
             << " batch_lines_err=" << err.size() << " batch_lines_in_both=" << in_both << std::endl;
