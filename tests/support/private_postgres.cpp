@@ -18,7 +18,8 @@ std::string as_pg(const std::string& command) {
 
 }  // namespace
 
-PrivatePostgres::PrivatePostgres() : dir_(scratch_dir() + "/pg"), port_(free_port()) {
+PrivatePostgres::PrivatePostgres() : port_(free_port()) {
+  dir_ = scratch_dir() + "/pg-" + std::to_string(port_);  // two runs of one test never share it
   const std::string setup = "rm -rf '" + dir_ + "' && mkdir -p '" + dir_ + "' && " +
                             (getuid() == 0 ? "chown postgres '" + dir_ + "' && " : std::string()) +
                             as_pg(std::string(kPgBin) + "initdb -D '" + dir_ +
