@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 
@@ -6,6 +7,10 @@
 namespace bl {
 namespace {
 
+// A provider's hint is untrusted input: beyond a day it is taken as a day (and a huge value
+// must not overflow on the way; found by fuzzing).
+constexpr std::int64_t kMaxRetryAfterMs = 24LL * 3600 * 1000;
+
 std::int64_t parse_retry_after(const HttpCallResult& r) {
   if (r.transport_ok()) {
     if (std::int64_t info = retry_info_delay_ms(r.body); info >= 0) return info;
@@ -13,12 +18,17 @@ std::int64_t parse_retry_after(const HttpCallResult& r) {
   if (const std::string* ms = r.header("retry-after-ms")) {
     double v = 0;
     auto [p, ec] = std::from_chars(ms->data(), ms->data() + ms->size(), v);
-    if (ec == std::errc() && v >= 0) return static_cast<std::int64_t>(v);
+    if (ec == std::errc() && v >= 0) {
+      return v < static_cast<double>(kMaxRetryAfterMs) ? static_cast<std::int64_t>(v)
+                                                       : kMaxRetryAfterMs;
+    }
   }
   if (const std::string* s = r.header("retry-after")) {
     std::int64_t secs = 0;
     auto [p, ec] = std::from_chars(s->data(), s->data() + s->size(), secs);
-    if (ec == std::errc() && p == s->data() + s->size() && secs >= 0) return secs * 1000;
+    if (ec == std::errc() && p == s->data() + s->size() && secs >= 0) {
+      return std::min(secs, kMaxRetryAfterMs / 1000) * 1000;
+    }
     std::tm tm{};
     if (strptime(s->c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm) != nullptr) {
       const std::int64_t at = static_cast<std::int64_t>(timegm(&tm));
