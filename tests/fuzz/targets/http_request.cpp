@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -17,6 +18,7 @@ namespace {
 
 bl::HttpServer& server() {
   static std::unique_ptr<bl::HttpServer> s = [] {
+    std::signal(SIGPIPE, SIG_IGN);  // as every role does (core/stop_signal.cpp)
     bl::Router router;
     auto echo = [](bl::HttpRequest& r, bl::Responder res) {
       std::string out = r.method + r.path + r.route + r.request_id;
