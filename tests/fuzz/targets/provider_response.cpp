@@ -1,6 +1,6 @@
 // Fuzz target: a provider's answer (status from the first byte, then the body) through each
-// provider's response parser. A provider is one entry in kProviders (issue 5 adds anthropic,
-// gemini and azure; their SSE parser gets a target of its own, targets/sse.cpp).
+// provider's response parser. A provider is one entry in kProviders; the SSE parser
+// (workers/sse_parser.hpp) is still to get a target of its own.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -10,7 +10,7 @@
 
 namespace {
 
-constexpr const char* kProviders[] = {"openai"};
+constexpr const char* kProviders[] = {"openai", "anthropic", "gemini", "azure"};
 constexpr long kStatuses[] = {200, 200, 200, 400, 401, 404, 408, 429, 500, 503, 529};
 
 }  // namespace
