@@ -71,8 +71,9 @@ int main(int argc, char** argv) {
       report.add(name, "failed").note("error", e.what());
       code = 1;
     }
+    // After every scenario, so an interrupted run keeps what it measured.
+    std::ofstream(options->out_path) << report.to_json() << "\n";
   }
-  std::ofstream(options->out_path) << report.to_json() << "\n";
   std::fputs(report.to_markdown().c_str(), stdout);
   return code;
 }

@@ -141,7 +141,9 @@ std::vector<RecordedEvent> read_events_after(pqxx::transaction_base& tx, Checkpo
       tx.exec_params(std::string("SELECT ") + kEventColumns +
                          " FROM events WHERE (tx_id, position) > ($1::xid8, $2::bigint)"
                          " AND tx_id < pg_snapshot_xmin(pg_current_snapshot())"
-                         " ORDER BY tx_id, position LIMIT $3",
+                         // Qualified: a bare "tx_id" names the tx_id::text output column,
+                         // which sorts as text (wrong order, and no index).
+                         " ORDER BY events.tx_id, events.position LIMIT $3",
                      std::to_string(after.tx_id), after.position, limit));
 }
 

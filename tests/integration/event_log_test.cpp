@@ -165,5 +165,28 @@ TEST_F(EventLogTest, PagingFromCheckpointsReadsEachEventOnce) {
   EXPECT_TRUE(std::is_sorted(positions.begin(), positions.end()));
 }
 
+TEST_F(EventLogTest, ReadersOrderTransactionIdsAsNumbersNotText) {
+  // Transaction ids 9 and 10 sort the other way round as text; a reader that did so would
+  // move its checkpoint past the event of transaction 9 and never read it.
+  auto c = db.connect();
+  {
+    pqxx::work tx(*c);
+    for (const char* xid : {"10", "9"}) {
+      tx.exec_params0(
+          "INSERT INTO events (tx_id, stream_id, stream_type, version, event_type, data) "
+          "VALUES ($1::xid8, $2::uuid, 'test', 1, 'e', '{}')",
+          xid, Uuid::generate_v7().to_string());
+    }
+    tx.commit();
+  }
+  const auto events = read_all(*c);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].tx_id, 9u);
+  EXPECT_EQ(events[1].tx_id, 10u);
+  const auto after_first = read_all(*c, {events[0].tx_id, events[0].position});
+  ASSERT_EQ(after_first.size(), 1u);
+  EXPECT_EQ(after_first[0].tx_id, 10u);
+}
+
 }  // namespace
 }  // namespace bl
