@@ -29,6 +29,13 @@ std::string env_or(const char* name, const char* fallback) {
   return v != nullptr ? v : fallback;
 }
 
+std::string load_average() {
+  std::ifstream in("/proc/loadavg");
+  std::string one, five, fifteen;
+  in >> one >> five >> fifteen;
+  return one + " " + five + " " + fifteen;
+}
+
 void run_scenario(const std::string& name, const BenchOptions& o, Limits& limits, Report& report) {
   std::fprintf(stderr, "bench: %s ...\n", name.c_str());
   if (name == "limits") limits = run_limits(o, report);
@@ -61,6 +68,8 @@ int main(int argc, char** argv) {
   report.quick = options->quick;
   report.settings["pg_fsync"] = env_or("BL_PG_FSYNC", "on");
   report.settings["build"] = env_or("BL_BENCH_BUILD_TYPE", "Release");
+  // The machine may be shared: its load says how much of it the run had.
+  report.settings["loadavg_at_start"] = load_average();
   Limits limits;
   int code = 0;
   for (const auto& name : options->scenarios) {
@@ -71,6 +80,7 @@ int main(int argc, char** argv) {
       report.add(name, "failed").note("error", e.what());
       code = 1;
     }
+    report.settings["loadavg_at_end"] = load_average();
     // After every scenario, so an interrupted run keeps what it measured.
     std::ofstream(options->out_path) << report.to_json() << "\n";
   }

@@ -112,6 +112,21 @@ bool BenchPipeline::wait_for_events(const std::string& event_type, std::int64_t 
       deadline, std::chrono::milliseconds(50));
 }
 
+double BenchPipeline::sum_worker_metric(const std::string& name) const {
+  double sum = 0;
+  for (int port : worker_admin_ports_)
+    sum += std::max(0.0, scrape_metric(port, name));
+  return sum;
+}
+
+double scrape_metric(int admin_port, const std::string& name) {
+  const auto r = test::http("GET", "http://127.0.0.1:" + std::to_string(admin_port) + "/metrics");
+  const std::string line = "\n" + name + " ";
+  const auto at = r.body.find(line);
+  if (r.status != 200 || at == std::string::npos) return -1;
+  return std::atof(r.body.c_str() + at + line.size());
+}
+
 std::pair<double, double> job_latency_ms(pqxx::connection& conn) {
   pqxx::work tx(conn);
   const auto row = tx.exec1(

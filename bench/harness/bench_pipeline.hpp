@@ -38,6 +38,8 @@ class BenchPipeline {
   test::Process& start_role(const std::string& role);
   // Admin ports of the workers started so far (their /metrics has bl_worker_in_flight).
   const std::vector<int>& worker_admin_ports() const { return worker_admin_ports_; }
+  // A metric summed over every worker (0 for a worker that does not answer).
+  double sum_worker_metric(const std::string& name) const;
   // Every role process, the mock, PostgreSQL and Redis.
   RoleUsage usage() const;
   PgConnectionPtr connect() const;
@@ -58,6 +60,9 @@ class BenchPipeline {
   std::vector<RoleProcess> roles_;
   std::vector<int> worker_admin_ports_;
 };
+
+// A metric without labels from the /metrics of an admin port; -1 when unreadable.
+double scrape_metric(int admin_port, const std::string& name);
 
 // Percentiles p50 and p99 of submit → result committed (JobSubmitted to JobSucceeded
 // recorded_at) over every succeeded job, in ms.

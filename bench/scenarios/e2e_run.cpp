@@ -23,6 +23,10 @@ void run_e2e_once(const BenchPipelineOptions& pipeline, int jobs, ScenarioResult
   const auto [p50, p99] = job_latency_ms(*conn);
   result.add("job_latency_p50_ms", "ms", p50, true);
   result.add("job_latency_p99_ms", "ms", p99, true);
+  // Results per worker transaction: with fsync on, the group commit is what a worker's
+  // throughput rides on.
+  const double commits = bench.sum_worker_metric("bl_worker_group_commits_total");
+  if (commits > 0) result.add("results_per_group_commit", "jobs", expected / commits);
   usage.finish(static_cast<double>(expected), result);
 }
 

@@ -14,15 +14,6 @@ namespace {
 constexpr int kLatencyMs = 500;
 constexpr int kMaxInFlight = 10000;
 
-// bl_worker_in_flight from a worker's /metrics; -1 when unreadable.
-double worker_in_flight(int admin_port) {
-  const auto r = test::http("GET", "http://127.0.0.1:" + std::to_string(admin_port) + "/metrics");
-  const std::string name = "\nbl_worker_in_flight ";
-  const auto at = r.body.find(name);
-  if (r.status != 200 || at == std::string::npos) return -1;
-  return std::atof(r.body.c_str() + at + name.size());
-}
-
 bool outbox_empty(BenchPipeline& bench) {
   auto conn = bench.connect();
   return test::wait_until(
@@ -60,7 +51,7 @@ void run_inflight(const BenchOptions& options, Report& report) {
     std::thread sampler([&] {
       const int port = bench.worker_admin_ports().back();
       while (!done) {
-        const double v = worker_in_flight(port);
+        const double v = scrape_metric(port, "bl_worker_in_flight");
         if (v > 0) {
           peak = std::max(peak, v);
           sum += v;
@@ -86,6 +77,8 @@ void run_inflight(const BenchOptions& options, Report& report) {
     r.add("ratio_to_peak_in_flight_over_latency", "x",
           peak > 0 ? jobs_per_s / (peak * 1000.0 / kLatencyMs) : 0, true);
     r.add("ratio_to_10000_over_latency", "x", jobs_per_s / (kMaxInFlight * 1000.0 / kLatencyMs));
+    const double commits = bench.sum_worker_metric("bl_worker_group_commits_total");
+    if (commits > 0) r.add("results_per_group_commit", "jobs", expected / commits);
     usage.finish(static_cast<double>(expected), r);
   }
   r.note("sampling", "bl_worker_in_flight from the worker's /metrics every 100 ms");
