@@ -18,6 +18,7 @@
 #include "outbox/relay_role.hpp"
 #include "projections/batch_manager/batch_manager.hpp"
 #include "projections/projector.hpp"
+#include "workers/optimizer/optimization_manager.hpp"
 #include "workers/worker.hpp"
 
 namespace bl {
@@ -29,7 +30,8 @@ roles (configuration from the environment and BL_CONFIG; see docs/operations.md)
   ingest        HTTP API: submit jobs, read results
   relay         move due outbox rows to Redis streams and webhook endpoints; sweep
   work          consume deliveries and call LLM providers
-  project       fold the event log into read models; end batches (batch manager)
+  project       fold the event log into read models; end batches (batch manager); advance
+                optimization runs (optimization manager)
   run           all four roles in one process (laptop, demo)
   migrate       apply schema migrations and exit
 
@@ -92,10 +94,13 @@ int run_role(const std::string& command) {
     // The batch manager reacts to what the projections fold; it runs beside them.
     int manager_code = 0;
     std::thread manager([&] { manager_code = BatchManager(config, stop).run(); });
+    int optimizer_code = 0;
+    std::thread optimizer([&] { optimizer_code = OptimizationManager(config, stop).run(); });
     const int projector_code = Projector(config, stop, all_projections()).run();
     stop.request_stop();
     manager.join();
-    return projector_code | manager_code;
+    optimizer.join();
+    return projector_code | manager_code | optimizer_code;
   }
   // run: every role in this process, sharing the stop signal.
   int relay_code = 0, worker_code = 0, projector_code = 0;
@@ -104,13 +109,16 @@ int run_role(const std::string& command) {
   std::thread projector([&] { projector_code = Projector(config, stop, all_projections()).run(); });
   int manager_code = 0;
   std::thread manager([&] { manager_code = BatchManager(config, stop).run(); });
+  int optimizer_code = 0;
+  std::thread optimizer([&] { optimizer_code = OptimizationManager(config, stop).run(); });
   const int ingest_code = IngestServer::run(config, stop);
   stop.request_stop();
   relay.join();
   worker.join();
   projector.join();
   manager.join();
-  return ingest_code | relay_code | worker_code | projector_code | manager_code;
+  optimizer.join();
+  return ingest_code | relay_code | worker_code | projector_code | manager_code | optimizer_code;
 }
 
 int list_settings() {

@@ -199,6 +199,10 @@ const std::vector<Setting>& settings() {
       {"batch_manager_poll_ms", "BL_BATCH_MANAGER_POLL_MS",
        "how often the batch manager looks for batches to finalize, expire or cancel",
        int_setting(&Config::batch_manager_poll_ms, 10, 60000)},
+      {"optimization_manager_poll_ms", "BL_OPTIMIZATION_MANAGER_POLL_MS",
+       "how often the optimization manager looks at running optimizations (it also wakes on "
+       "new events)",
+       int_setting(&Config::optimization_manager_poll_ms, 10, 60000)},
       {"public_base_url", "BL_PUBLIC_BASE_URL",
        "base URL clients reach the API at (default: from the Host header)",
        string_setting(&Config::public_base_url)},

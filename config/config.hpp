@@ -63,6 +63,7 @@ struct Config {
   int batch_completion_window_s = 86400;          // what "24h" means (tests shorten it)
   int batch_create_dedupe_s = 600;                // identical creates answered with one batch
   int batch_manager_poll_ms = 1000;               // batch manager scan interval
+  int optimization_manager_poll_ms = 1000;        // optimization manager scan interval
   std::string public_base_url;                    // for Anthropic's results_url
   int max_connections = 10000;                    // per ingest process
   int http_timeout_s = 30;                        // read/write timeout of one connection

@@ -55,6 +55,8 @@ inline constexpr std::string_view kOrganization = "org_";
 inline constexpr std::string_view kWorkspace = "ws_";
 inline constexpr std::string_view kApiKey = "key_";
 inline constexpr std::string_view kConversation = "conv_";
+inline constexpr std::string_view kOptimization = "opt_";
+inline constexpr std::string_view kPrompt = "prompt_";
 }  // namespace id_prefix
 
 std::string to_api_id(std::string_view prefix, const Uuid& id);

@@ -18,6 +18,8 @@
 #include "ingest/request_gate.hpp"
 #include "ingest/status_api.hpp"
 #include "ingest/webhooks_api.hpp"
+#include "ingest/optimizations_api.hpp"
+#include "ingest/prompts_api.hpp"
 
 namespace bl {
 namespace {
@@ -56,6 +58,8 @@ Status IngestServer::start() {
   batches_ = std::make_unique<BatchesApi>(config_, *auth_, *pool_);
   message_batches_ = std::make_unique<MessageBatchesApi>(config_, *auth_, *pool_);
   webhooks_ = std::make_unique<WebhooksApi>(config_, *auth_, *pool_);
+  prompts_ = std::make_unique<PromptsApi>(config_, *auth_, *pool_);
+  optimizations_ = std::make_unique<OptimizationsApi>(config_, *auth_, *pool_);
 
   Router router;
   jobs_->add_routes(router);
@@ -64,6 +68,8 @@ Status IngestServer::start() {
   batches_->add_routes(router);
   message_batches_->add_routes(router);
   webhooks_->add_routes(router);
+  prompts_->add_routes(router);
+  optimizations_->add_routes(router);
   add_operations_routes(router);
   add_readiness_route(router, *pool_, *redis_);
   add_status_route(router, config_, *auth_, *pool_);

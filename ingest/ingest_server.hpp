@@ -21,6 +21,8 @@ class FilesApi;
 class BatchesApi;
 class MessageBatchesApi;
 class WebhooksApi;
+class PromptsApi;
+class OptimizationsApi;
 class KeyAuthenticator;
 class KeyCache;
 class KeyRateLimiter;
@@ -54,6 +56,8 @@ class IngestServer {
   std::unique_ptr<BatchesApi> batches_;
   std::unique_ptr<MessageBatchesApi> message_batches_;
   std::unique_ptr<WebhooksApi> webhooks_;
+  std::unique_ptr<PromptsApi> prompts_;
+  std::unique_ptr<OptimizationsApi> optimizations_;
   std::unique_ptr<AdminApi> admin_;
   std::unique_ptr<HttpServer> server_;
 };

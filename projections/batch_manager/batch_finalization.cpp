@@ -3,16 +3,14 @@
 #include <algorithm>
 #include <chrono>
 
-#include "projections/batch_manager/batch_results.hpp"
 #include "core/event_log.hpp"
 #include "core/file_store.hpp"
+#include "core/job_cancellation.hpp"
+#include "projections/batch_manager/batch_results.hpp"
 
 namespace bl {
 namespace {
 
-// Jobs cancelled per transaction: each takes one advisory lock per job stream, and the lock
-// table is shared by the whole server.
-constexpr std::size_t kCancelSlice = 1000;
 constexpr std::int64_t kOutputFileTtlMs = 30LL * 86400 * 1000;
 
 std::int64_t now_ms() {
@@ -80,45 +78,11 @@ std::optional<Uuid> id_if_any(const std::string& content) {
 Result<std::vector<Uuid>> cancel_queued_jobs(pqxx::connection& conn, const BatchRow& batch,
                                              const std::vector<BatchJob>& jobs,
                                              std::string_view reason) {
-  std::vector<const BatchJob*> queued;
+  std::vector<Uuid> queued;
   for (const auto& j : jobs) {
-    if (j.state == JobState::kQueued) queued.push_back(&j);
+    if (j.state == JobState::kQueued) queued.push_back(j.job_id);
   }
-  std::vector<Uuid> cancelled;
-  const std::string data = encode(JobCancelled{std::string(reason)});
-  const std::string metadata = encode_metadata(batch_metadata(batch));
-  for (std::size_t first = 0; first < queued.size(); first += kCancelSlice) {
-    const std::size_t last = std::min(queued.size(), first + kCancelSlice);
-    std::vector<Uuid> ids;
-    for (std::size_t i = first; i < last; ++i)
-      ids.push_back(queued[i]->job_id);
-    auto done = pg_call([&]() -> Result<std::vector<Uuid>> {
-      pqxx::work tx(conn);
-      lock_streams(tx, ids);  // first statement: our xid follows every earlier writer's
-      const StreamHeads heads = read_stream_heads(tx, ids);
-      std::vector<StreamAppend> appends;
-      std::vector<Uuid> slice;
-      for (const Uuid& id : ids) {
-        auto head = heads.find(id);
-        if (head == heads.end()) continue;
-        const JobState state = state_of_last_event(head->second.last_type);
-        if (!check_transition(state, JobEvent::kCancelled).ok()) continue;  // finished meanwhile
-        appends.push_back(StreamAppend{
-            id,
-            std::string(kJobStreamType),
-            head->second.version,
-            {NewEvent{std::string(job_event_type(JobEvent::kCancelled)), data, metadata}}});
-        slice.push_back(id);
-      }
-      insert_events(tx, appends);
-      tx.exec_params("DELETE FROM outbox WHERE stream_id = ANY($1::uuid[])", pg_uuid_array(slice));
-      tx.commit();
-      return slice;
-    });
-    if (!done.ok()) return done.error();
-    cancelled.insert(cancelled.end(), done->begin(), done->end());
-  }
-  return cancelled;
+  return cancel_queued_job_streams(conn, queued, reason, batch_metadata(batch));
 }
 
 std::string_view final_event_type(const BatchRow& batch, const std::vector<BatchJob>& jobs) {

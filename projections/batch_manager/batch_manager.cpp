@@ -2,13 +2,14 @@
 
 #include <chrono>
 
-#include "projections/batch_manager/batch_finalization.hpp"
-#include "projections/batch_manager/batch_jobs.hpp"
 #include "core/event_log.hpp"
 #include "core/file_store.hpp"
+#include "core/leader_loop.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "core/queue_keys.hpp"
+#include "projections/batch_manager/batch_finalization.hpp"
+#include "projections/batch_manager/batch_jobs.hpp"
 #include "projections/batch_queries.hpp"
 
 namespace bl {
@@ -17,26 +18,11 @@ namespace {
 constexpr int kBatchesPerPass = 100;
 constexpr auto kHousekeepingEvery = std::chrono::seconds(30);
 
-// FNV-1a of the name: the same key in every process and build.
-std::int64_t leader_lock_key() {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (char c : std::string_view("batch-manager")) {
-    h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
-  }
-  return static_cast<std::int64_t>(h);
-}
-
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
-
-class WakeReceiver final : public pqxx::notification_receiver {
- public:
-  explicit WakeReceiver(pqxx::connection& c) : pqxx::notification_receiver(c, kEventsChannel) {}
-  void operator()(const std::string&, int) override {}
-};
 
 Counter& ended_batches(std::string_view type) {
   return MetricsRegistry::global().counter("bl_batches_ended_total", "batches ended by outcome",
@@ -156,52 +142,18 @@ void BatchManager::housekeeping(pqxx::connection& conn) {
 
 int BatchManager::run() {
   log::info("batch_manager.started", {});
-  PgConnectionPtr conn;
-  std::unique_ptr<WakeReceiver> wake;
-  bool leading = false;
-  auto last_try = std::chrono::steady_clock::time_point{};
   auto last_housekeeping = std::chrono::steady_clock::time_point{};
-  const int poll_ms = config_.batch_manager_poll_ms;
-  while (!stop_.stop_requested()) {
-    if (!conn) {
-      auto c = pg_connect(config_.database_url);
-      if (!c.ok()) {
-        stop_.wait_for(std::chrono::milliseconds(500));
-        continue;
-      }
-      conn = std::move(*c);
-      wake = std::make_unique<WakeReceiver>(*conn);
-      leading = false;  // a session lock dies with its session
-    }
-    const auto now = std::chrono::steady_clock::now();
-    if (!leading && now - last_try > std::chrono::seconds(1)) {
-      last_try = now;
-      auto got = pg_call([&]() -> Result<bool> {
-        pqxx::nontransaction tx(*conn);
-        return tx.exec_params1("SELECT pg_try_advisory_lock($1)", leader_lock_key())[0].as<bool>();
-      });
-      leading = got.ok() && *got;
-      if (leading) log::info("batch_manager.leader", {});
-    }
-    if (leading) {
-      auto n = advance_once(*conn);
-      if (!n.ok() && !conn->is_open()) {
-        wake.reset();
-        conn.reset();
-        continue;
-      }
-      if (now - last_housekeeping > kHousekeepingEvery) {
-        last_housekeeping = now;
-        housekeeping(*conn);
-      }
-    }
-    try {
-      conn->await_notification(poll_ms / 1000, (poll_ms % 1000) * 1000);
-    } catch (const std::exception&) {
-      wake.reset();
-      conn.reset();
-    }
-  }
+  run_leader_loop(config_.database_url, "batch-manager", config_.batch_manager_poll_ms, stop_,
+                  [&](pqxx::connection& conn) {
+                    auto n = advance_once(conn);
+                    if (!n.ok() && !conn.is_open()) return false;
+                    const auto now = std::chrono::steady_clock::now();
+                    if (now - last_housekeeping > kHousekeepingEvery) {
+                      last_housekeeping = now;
+                      housekeeping(conn);
+                    }
+                    return true;
+                  });
   log::info("batch_manager.stopped", {});
   return 0;
 }
