@@ -72,6 +72,12 @@ std::string run_body(int seed, const std::string& extra = "") {
          std::to_string(seed) + extra + "}";
 }
 
+// The same run with one round only.
+std::string one_round(std::string body) {
+  body.replace(body.find(R"("rounds": 5)"), 11, R"("rounds": 1)");
+  return body;
+}
+
 std::string create_run(test::Pipeline& p, const std::string& body) {
   auto r = p.post("/v1/optimizations", body);
   EXPECT_EQ(r.status, 201) << r.body;
@@ -266,6 +272,8 @@ TEST(Optimization, PauseHoldsTheRunResumeContinuesCancelStopsItsQueuedJobs) {
   TaskPipeline t(200);
   ASSERT_TRUE(t.ready());
   const std::string id = create_run(t.p, run_body(7));
+  ASSERT_TRUE(test::wait_until([&] { return jobs_per_round(t.p, id).count(1) != 0; },
+                               std::chrono::seconds(30)));
   auto paused = t.p.post("/v1/optimizations/" + id + "/pause", "");
   ASSERT_EQ(paused.status, 200) << paused.body;
   EXPECT_EQ(json_string(parse_or_die(paused.body), "status"), "paused");
@@ -335,7 +343,7 @@ TEST(Optimization, KillingTheManagerAndTheWorkerMidRunChangesNothingInTheResult)
 TEST(Optimization, AnotherTenantsRunsAndPromptsAreNotFound) {
   TaskPipeline t;
   ASSERT_TRUE(t.ready());
-  const std::string id = create_run(t.p, run_body(7, R"(, "rounds": 1)"));
+  const std::string id = create_run(t.p, one_round(run_body(7)));
   auto prompt = t.p.post("/v1/prompts", R"({"name": "p", "content": "Say {input}"})");
   ASSERT_EQ(prompt.status, 201) << prompt.body;
   const std::string pid(json_string(parse_or_die(prompt.body), "id").value_or(""));
@@ -387,7 +395,7 @@ TEST(Prompts, VersionsMoveBetweenDraftPublishedAndArchivedAndRunsUseThem) {
       400);
 
   // A run names its task prompt by id and version.
-  std::string body = run_body(7, R"(, "rounds": 1)");
+  std::string body = one_round(run_body(7));
   const std::string seed = R"("task_prompt": "Solve: {input}")";
   body.replace(body.find(seed), seed.size(),
                R"("task_prompt": {"prompt_id": ")" + id + R"(", "version": 2})");
@@ -397,6 +405,35 @@ TEST(Prompts, VersionsMoveBetweenDraftPublishedAndArchivedAndRunsUseThem) {
   EXPECT_NEAR(json_number(run["leaderboard"][0], "train_score").value_or(0), 1.0 / 3, 1e-9);
   body.replace(body.find("\"version\": 2"), 12, "\"version\": 7");
   EXPECT_EQ(t.p.post("/v1/optimizations", body).status, 404);
+}
+
+TEST(Optimization, AnLlmJudgeScoresEachOutputWithAJobOfItsOwn) {
+  TaskPipeline t;
+  ASSERT_TRUE(t.ready());
+  std::string body = one_round(run_body(7));
+  const std::string exact = R"("scorer": {"type": "exact"})";
+  body.replace(body.find(exact), exact.size(),
+               R"("scorer": {"type": "llm_judge", "model": "mock-judge",)"
+               R"( "prompt": "input: {input}\nexpected: {expected}\noutput: {output}\n"})");
+  const std::string seed = "Solve: {input}";
+  body.replace(body.find(seed), seed.size(), "Add the numbers. Solve: {input}");
+  const std::string id = create_run(t.p, body);
+  auto run = wait_for_end(t.p, id);
+  EXPECT_EQ(json_string(run, "stop_reason"), "rounds_done");
+  ASSERT_EQ(run["leaderboard"].Size(), 1u);
+  EXPECT_NEAR(json_number(run["best"], "train_score").value_or(0), 1.0 / 3, 1e-9);
+  EXPECT_NEAR(json_number(run["best"], "validation_score").value_or(0), 1.0 / 3, 1e-9);
+  // One judge phase for the round and one for the validation, a judge job per output (3
+  // examples x 2 models each).
+  auto c = t.p.db.connect();
+  pqxx::work tx(*c);
+  auto judges = tx.exec_params(
+      "SELECT jsonb_array_length(data->'jobs') FROM events WHERE stream_id = $1::uuid "
+      "AND event_type = 'OptimizationJudgesRequested'",
+      uuid_of(id));
+  ASSERT_EQ(judges.size(), 2u);
+  for (const auto& r : judges)
+    EXPECT_EQ(r[0].as<int>(), 6);
 }
 
 }  // namespace

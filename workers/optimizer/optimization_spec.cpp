@@ -113,7 +113,8 @@ Status split_examples(const JsonValue& body, std::vector<DatasetExample> example
   for (std::size_t i = free.size(); i > 1; --i) {
     std::swap(free[i - 1], free[splitmix64(&state) % i]);
   }
-  const auto n_validation = static_cast<std::size_t>(std::floor(free.size() * fraction));
+  auto n_validation = static_cast<std::size_t>(std::lround(free.size() * fraction));
+  if (n_validation == 0 && fraction > 0 && free.size() > 1) n_validation = 1;
   // Keep the dataset's order within each side: the shuffle only chooses the sides.
   std::vector<std::size_t> to_validation(free.begin(), free.begin() + n_validation);
   std::sort(to_validation.begin(), to_validation.end());
