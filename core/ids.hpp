@@ -57,6 +57,7 @@ inline constexpr std::string_view kApiKey = "key_";
 inline constexpr std::string_view kConversation = "conv_";
 inline constexpr std::string_view kOptimization = "opt_";
 inline constexpr std::string_view kPrompt = "prompt_";
+inline constexpr std::string_view kJobChain = "chain_";
 }  // namespace id_prefix
 
 std::string to_api_id(std::string_view prefix, const Uuid& id);

@@ -7,19 +7,20 @@
 #include "ingest/admin_api.hpp"
 #include "ingest/api_key.hpp"
 #include "ingest/batches_api.hpp"
+#include "ingest/chains_api.hpp"
 #include "ingest/files_api.hpp"
 #include "ingest/job_waiters.hpp"
 #include "ingest/jobs_api.hpp"
 #include "ingest/key_authenticator.hpp"
 #include "ingest/key_cache.hpp"
 #include "ingest/message_batches_api.hpp"
+#include "ingest/optimizations_api.hpp"
+#include "ingest/prompts_api.hpp"
 #include "ingest/rate_limiter.hpp"
 #include "ingest/readiness.hpp"
 #include "ingest/request_gate.hpp"
 #include "ingest/status_api.hpp"
 #include "ingest/webhooks_api.hpp"
-#include "ingest/optimizations_api.hpp"
-#include "ingest/prompts_api.hpp"
 
 namespace bl {
 namespace {
@@ -60,6 +61,7 @@ Status IngestServer::start() {
   webhooks_ = std::make_unique<WebhooksApi>(config_, *auth_, *pool_);
   prompts_ = std::make_unique<PromptsApi>(config_, *auth_, *pool_);
   optimizations_ = std::make_unique<OptimizationsApi>(config_, *auth_, *pool_);
+  chains_ = std::make_unique<ChainsApi>(config_, *auth_, *pool_);
 
   Router router;
   jobs_->add_routes(router);
@@ -70,6 +72,7 @@ Status IngestServer::start() {
   webhooks_->add_routes(router);
   prompts_->add_routes(router);
   optimizations_->add_routes(router);
+  chains_->add_routes(router);
   add_operations_routes(router);
   add_readiness_route(router, *pool_, *redis_);
   add_status_route(router, config_, *auth_, *pool_);

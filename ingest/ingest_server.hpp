@@ -23,6 +23,7 @@ class MessageBatchesApi;
 class WebhooksApi;
 class PromptsApi;
 class OptimizationsApi;
+class ChainsApi;
 class KeyAuthenticator;
 class KeyCache;
 class KeyRateLimiter;
@@ -58,6 +59,7 @@ class IngestServer {
   std::unique_ptr<WebhooksApi> webhooks_;
   std::unique_ptr<PromptsApi> prompts_;
   std::unique_ptr<OptimizationsApi> optimizations_;
+  std::unique_ptr<ChainsApi> chains_;
   std::unique_ptr<AdminApi> admin_;
   std::unique_ptr<HttpServer> server_;
 };

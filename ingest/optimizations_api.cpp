@@ -3,12 +3,12 @@
 #include "core/api_error.hpp"
 #include "core/file_store.hpp"
 #include "core/log.hpp"
+#include "core/sealed_text.hpp"
 #include "ingest/access.hpp"
 #include "ingest/list_page.hpp"
 #include "ingest/optimization_json.hpp"
 #include "ingest/pool_replies.hpp"
 #include "ingest/prompt_json.hpp"
-#include "ingest/sealed_text.hpp"
 #include "workers/optimizer/optimization_store.hpp"
 
 namespace bl {
@@ -358,7 +358,8 @@ void OptimizationsApi::publish(HttpRequest& request, Responder responder) {
             record.id = *into;
             record.versions.push_back(std::move(**added));
           } else {
-            auto made = create_prompt(tx, config_.keyring, meta.org_id, meta.workspace_id, name, v);
+            auto made = create_prompt(tx, config_.keyring, Uuid::generate_v7(), meta.org_id,
+                                      meta.workspace_id, name, v);
             if (!made.ok()) return made.error();
             record = std::move(*made);
           }

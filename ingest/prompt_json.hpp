@@ -5,7 +5,7 @@
 #include <string>
 
 #include "core/json.hpp"
-#include "ingest/prompt_store.hpp"
+#include "workers/optimizer/prompt_store.hpp"
 
 namespace bl {
 

@@ -5,11 +5,11 @@
 #include "core/api_error.hpp"
 #include "core/event_log.hpp"
 #include "core/log.hpp"
+#include "core/sealed_text.hpp"
 #include "ingest/access.hpp"
 #include "ingest/list_page.hpp"
 #include "ingest/pool_replies.hpp"
 #include "ingest/prompt_json.hpp"
-#include "ingest/sealed_text.hpp"
 #include "workers/optimizer/optimization_spec.hpp"
 
 namespace bl {
@@ -82,8 +82,8 @@ void PromptsApi::create(HttpRequest& request, Responder responder) {
       pool_, responder, [this, responder, meta, input = std::move(*input)](pqxx::connection& conn) {
         auto made = pg_call([&]() -> Result<PromptRecord> {
           pqxx::work tx(conn);
-          auto p = create_prompt(tx, config_.keyring, meta.org_id, meta.workspace_id, input.name,
-                                 input.version);
+          auto p = create_prompt(tx, config_.keyring, Uuid::generate_v7(), meta.org_id,
+                                 meta.workspace_id, input.name, input.version);
           if (!p.ok()) return p.error();
           if (auto s =
                   append_events(tx, {audit_append({"prompts.create", kTargetType,

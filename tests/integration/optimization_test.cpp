@@ -29,7 +29,8 @@ struct TaskPipeline {
     test::PipelineOptions o;
     o.extra_config_json = R"("optimization_manager_poll_ms": 50)";
     std::string models;
-    for (const char* m : {"mock-task", "mock-task-b", "mock-optimizer", "mock-judge"}) {
+    for (const char* m :
+         {"mock-task", "mock-task-b", "mock-optimizer", "mock-judge", "mock-json"}) {
       const std::string upstream = std::string(m) == "mock-task-b" ? "mock-task" : m;
       if (!models.empty()) models += ",";
       models += R"({"id": ")" + std::string(m) +
@@ -434,6 +435,97 @@ TEST(Optimization, AnLlmJudgeScoresEachOutputWithAJobOfItsOwn) {
   ASSERT_EQ(judges.size(), 2u);
   for (const auto& r : judges)
     EXPECT_EQ(r[0].as<int>(), 6);
+}
+
+JsonDocument wait_for_chain(test::Pipeline& p, const std::string& id) {
+  std::string body;
+  EXPECT_TRUE(test::wait_until(
+      [&] {
+        auto r = p.get("/v1/chains/" + id);
+        body = r.body;
+        return r.status == 200 && json_string(parse_or_die(r.body), "status") != "running";
+      },
+      std::chrono::seconds(60), std::chrono::milliseconds(100)))
+      << body;
+  return parse_or_die(body);
+}
+
+std::string chain_body(const std::string& model, const std::string& extra = "") {
+  return R"J({"job": {"model": ")J" + model +
+         R"J(", "messages": [{"role": "user", "content": "Solve: sum(2,3)"}]},
+    "eval": {"model": "mock-judge", "prompt": "Judge the output."},
+    "meta": {"model": "mock-optimizer", "prompt": "Improve the prompt."})J" +
+         extra + "}";
+}
+
+// Every job of a chain is an ordinary job with usage of its own.
+void expect_metered(test::Pipeline& p, const JsonValue& chain,
+                    std::initializer_list<const char*> keys) {
+  for (const char* key : keys) {
+    auto id = json_string(chain, key);
+    ASSERT_TRUE(id) << key;
+    auto job = parse_or_die(p.get("/v1/jobs/" + std::string(*id)).body);
+    EXPECT_EQ(json_string(job, "status"), "succeeded") << key;
+    EXPECT_GT(json_int(job["result"]["usage"], "input_tokens").value_or(0), 0) << key;
+  }
+}
+
+TEST(JobChain, EvaluatesTheOutputAndStoresTheProposedPromptAsADraftVersion) {
+  TaskPipeline t;
+  ASSERT_TRUE(t.ready());
+  auto prompt = t.p.post("/v1/prompts", R"J({"name": "solver", "content": "Solve: sum(2,3)"})J");
+  ASSERT_EQ(prompt.status, 201) << prompt.body;
+  const std::string pid(json_string(parse_or_die(prompt.body), "id").value_or(""));
+  auto made = t.p.post("/v1/chains", chain_body("mock-task", R"(, "prompt_id": ")" + pid + "\""));
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string id(json_string(parse_or_die(made.body), "id").value_or(""));
+  auto chain = wait_for_chain(t.p, id);
+  EXPECT_EQ(json_string(chain, "status"), "completed") << to_json(chain);
+  EXPECT_TRUE(chain["repair_job_id"].IsNull());
+  EXPECT_EQ(json_string(chain["evaluation"], "text"), "score: 0");
+  EXPECT_EQ(json_number(chain["evaluation"], "score"), 0.0);
+  EXPECT_EQ(json_string(chain["proposed_prompt"], "prompt_id"), pid);
+  EXPECT_EQ(json_int(chain["proposed_prompt"], "version"), 2);
+  expect_metered(t.p, chain, {"job_id", "eval_job_id", "meta_job_id"});
+  auto library = parse_or_die(t.p.get("/v1/prompts/" + pid).body);
+  ASSERT_EQ(library["versions"].Size(), 2u);
+  const JsonValue& draft = library["versions"][1];
+  EXPECT_EQ(json_string(draft, "state"), "draft");
+  EXPECT_EQ(json_string(draft, "content"), "Add the numbers. Solve: sum(2,3)");
+  EXPECT_EQ(json_string(draft["source"], "id"), json_string(chain, "job_id"));
+  EXPECT_EQ(t.p.get_as_other("/v1/chains/" + id).status, 404);
+}
+
+TEST(JobChain, JsonModeRepairsOnceThenFailsWithJsonParseError) {
+  TaskPipeline t;
+  ASSERT_TRUE(t.ready());
+  // mock-json answers broken JSON, and the whole object when asked to repair it.
+  auto repaired = t.p.post("/v1/chains", chain_body("mock-json", R"(, "json_output": true)"));
+  ASSERT_EQ(repaired.status, 201) << repaired.body;
+  auto chain = wait_for_chain(t.p, std::string(*json_string(parse_or_die(repaired.body), "id")));
+  EXPECT_EQ(json_string(chain, "status"), "completed") << to_json(chain);
+  expect_metered(t.p, chain, {"job_id", "repair_job_id", "eval_job_id", "meta_job_id"});
+  // Without a chain's prompt the draft goes into a new prompt.
+  auto pid = json_string(chain["proposed_prompt"], "prompt_id");
+  ASSERT_TRUE(pid);
+  EXPECT_EQ(json_int(chain["proposed_prompt"], "version"), 1);
+  EXPECT_EQ(t.p.get("/v1/prompts/" + std::string(*pid)).status, 200);
+
+  // The echo model never answers JSON: one repair, then json_parse_error, no eval or meta.
+  auto broken = t.p.post("/v1/chains", chain_body("test-model", R"(, "json_output": true)"));
+  ASSERT_EQ(broken.status, 201) << broken.body;
+  auto failed = wait_for_chain(t.p, std::string(*json_string(parse_or_die(broken.body), "id")));
+  EXPECT_EQ(json_string(failed, "status"), "failed");
+  EXPECT_EQ(json_string(failed["error"], "code"), "json_parse_error");
+  EXPECT_FALSE(failed["repair_job_id"].IsNull());
+  EXPECT_TRUE(failed["eval_job_id"].IsNull());
+  EXPECT_TRUE(failed["proposed_prompt"].IsNull());
+
+  EXPECT_EQ(t.p.post("/v1/chains", R"({"job": {"model": "mock-task"}})").status, 400);
+  EXPECT_EQ(t.p.post("/v1/chains", R"({"job": {"model": "mock-task", "messages": [{"role": "user",
+      "content": "hi"}]}, "eval": {"model": "no-such-model", "prompt": "x"}})")
+                .status,
+            400);
 }
 
 }  // namespace

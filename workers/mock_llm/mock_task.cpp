@@ -117,6 +117,10 @@ std::optional<std::string> mock_task_reply(std::string_view model, std::string_v
     return task_answer(std::string(system_text) + "\n" + std::string(last_user_text));
   if (model == "mock-optimizer") return optimizer_answer(last_user_text);
   if (model == "mock-judge") return judge_answer(last_user_text);
+  if (model == "mock-json") {
+    // Broken JSON first; a repair request (asking for "only the JSON") gets it right.
+    return holds(system_text, "only the json") ? R"({"answer": 5})" : R"({"answer": 5)";
+  }
   return std::nullopt;
 }
 

@@ -10,6 +10,8 @@
 //    a line `variant K seed S`; it answers the best prompt with one missing instruction put
 //    in front, the instruction chosen by (K + S) modulo the number missing, as
 //    `<prompt>…</prompt>`. With nothing missing it answers the best prompt unchanged.
+//  - "mock-json" answers a truncated JSON object, or the whole object when the system text
+//    asks for "only the JSON" (a repair request).
 //  - "mock-judge" answers `score: 1` when the text holds `expected: X` and `output: X` with
 //    the same X, else `score: 0`.
 //

@@ -331,7 +331,7 @@ std::string optimizer_history(const OptimizationRun& run, int variant, std::uint
   return out;
 }
 
-std::string proposed_prompt(std::string_view answer) {
+std::string proposed_prompt(std::string_view answer, bool keep_placeholder) {
   const std::size_t open = answer.find("<prompt>");
   if (open != std::string_view::npos) {
     const std::size_t start = open + 8;
@@ -340,7 +340,7 @@ std::string proposed_prompt(std::string_view answer) {
   }
   std::string prompt = trim(answer);
   if (prompt.empty() || prompt.size() > kMaxPromptBytes) return {};
-  if (prompt.find(kInputPlaceholder) == std::string::npos) {
+  if (keep_placeholder && prompt.find(kInputPlaceholder) == std::string::npos) {
     prompt += "\n\n";
     prompt += kInputPlaceholder;
   }

@@ -38,7 +38,8 @@ Result<RunStep> next_step(const OptimizationRun& run, const RunJobOutcomes& outc
 std::string optimizer_history(const OptimizationRun& run, int variant, std::uint64_t seed);
 
 // The prompt an optimizer's answer proposes (inside <prompt></prompt> when present), with the
-// {input} placeholder added at the end when the answer dropped it; empty when unusable.
-std::string proposed_prompt(std::string_view answer);
+// {input} placeholder added at the end when the answer dropped it (unless `keep_placeholder` is
+// false); empty when unusable.
+std::string proposed_prompt(std::string_view answer, bool keep_placeholder = true);
 
 }  // namespace bl

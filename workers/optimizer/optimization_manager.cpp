@@ -1,9 +1,12 @@
 #include "workers/optimizer/optimization_manager.hpp"
 
+#include <tuple>
+
 #include "core/job_cancellation.hpp"
 #include "core/leader_loop.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
+#include "workers/optimizer/job_chain_store.hpp"
 #include "workers/optimizer/next_step.hpp"
 #include "workers/optimizer/optimization_store.hpp"
 
@@ -41,7 +44,7 @@ Result<int> OptimizationManager::advance(pqxx::connection& conn, const Uuid& id)
   for (int i = 0; i < kStepsPerRun; ++i) {
     auto decided = pg_call([&]() -> Result<std::pair<OptimizationRun, RunStep>> {
       pqxx::read_transaction tx(conn);
-      auto snap = read_optimization(tx, id, &config_.keyring);
+      auto snap = read_optimization(tx, id, &config_.keyring, JobOutputs::kCurrentPhase);
       if (!snap.ok()) return snap.error();
       auto step = next_step(snap->run, snap->outcomes, config_.keyring);
       if (!step.ok()) return step.error();
@@ -81,30 +84,75 @@ Result<int> OptimizationManager::advance(pqxx::connection& conn, const Uuid& id)
   return written;
 }
 
+Result<int> OptimizationManager::advance_chain(pqxx::connection& conn, const Uuid& id) {
+  int written = 0;
+  for (int i = 0; i < kStepsPerRun; ++i) {
+    auto decided = pg_call([&]() -> Result<std::pair<JobChain, ChainStep>> {
+      pqxx::read_transaction tx(conn);
+      auto snap = read_job_chain(tx, id, &config_.keyring);
+      if (!snap.ok()) return snap.error();
+      auto step = next_chain_step(snap->chain, snap->outcomes, config_.keyring);
+      if (!step.ok()) return step.error();
+      return std::make_pair(std::move(snap->chain), std::move(*step));
+    });
+    if (!decided.ok()) return decided.error();
+    auto& [chain, step] = *decided;
+    if (step.events.empty() && !step.proposed_prompt) break;
+    auto s = pg_call([&]() -> Status {
+      pqxx::work tx(conn);
+      if (auto w = write_job_chain_step(tx, config_.keyring, chain, std::move(step)); !w.ok()) {
+        return w;
+      }
+      tx.commit();
+      return {};
+    });
+    if (!s.ok()) {
+      if (s.error().code == ErrorCode::kVersionConflict) break;
+      return s.error();
+    }
+    steps_written().inc();
+    ++written;
+  }
+  return written;
+}
+
 Result<int> OptimizationManager::advance_once(pqxx::connection& conn) {
-  auto ids = pg_call([&]() -> Result<std::vector<Uuid>> {
+  struct Work {
+    std::vector<Uuid> runs, chains;
+  };
+  auto ids = pg_call([&]() -> Result<Work> {
     pqxx::read_transaction tx(conn);
-    std::vector<Uuid> out;
+    Work out;
     for (const auto& r : tx.exec_params(
              "SELECT optimization_id::text FROM optimizations "
              "WHERE status IN ('running', 'cancelling') ORDER BY optimization_id LIMIT $1",
              kRunsPerPass)) {
-      if (auto id = Uuid::parse(pg_view(r[0]))) out.push_back(*id);
+      if (auto id = Uuid::parse(pg_view(r[0]))) out.runs.push_back(*id);
+    }
+    for (const auto& r :
+         tx.exec_params("SELECT chain_id::text FROM job_chains WHERE status = 'running' "
+                        "ORDER BY chain_id LIMIT $1",
+                        kRunsPerPass * 10)) {
+      if (auto id = Uuid::parse(pg_view(r[0]))) out.chains.push_back(*id);
     }
     return out;
   });
   if (!ids.ok()) return ids.error();
   int written = 0;
-  for (const auto& id : *ids) {
-    auto n = advance(conn, id);
-    if (!n.ok()) {
-      log::warn("optimization.advance_failed",
-                {{"optimization_id", log::id(id.to_string())},
-                 {"error", log::code(error_code_name(n.error().code))}});
-      if (!conn.is_open()) return n.error();
-      continue;
+  for (auto [list, advance_one, field] :
+       {std::tuple{&ids->runs, &OptimizationManager::advance, "optimization_id"},
+        std::tuple{&ids->chains, &OptimizationManager::advance_chain, "chain_id"}}) {
+    for (const auto& id : *list) {
+      auto n = (this->*advance_one)(conn, id);
+      if (!n.ok()) {
+        log::warn("optimization.advance_failed",
+                  {{field, log::id(id.to_string())},
+                   {"error", log::code(error_code_name(n.error().code))}});
+        if (!conn.is_open()) return n.error();
+        continue;
+      }
+      written += *n;
     }
-    written += *n;
   }
   return written;
 }

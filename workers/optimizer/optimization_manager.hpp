@@ -1,5 +1,6 @@
 #pragma once
-// The optimization manager: DESIGN.md §6's process manager for optimization runs. One
+// The optimization manager: DESIGN.md §6's process manager for optimization runs (and for
+// job chains, which have the same shape). One
 // instance in the fleet leads (session advisory lock "optimization-manager"); the others stand
 // by and take over when the leader's session ends. It wakes on NOTIFY bl_events (any job
 // result) and every optimization_manager_poll_ms, and for each running or cancelling run reads
@@ -27,6 +28,8 @@ class OptimizationManager {
  private:
   // Writes the run's steps until it has to wait; returns how many were written.
   Result<int> advance(pqxx::connection& conn, const Uuid& run);
+  // The same for a job chain (job_chain.hpp).
+  Result<int> advance_chain(pqxx::connection& conn, const Uuid& chain);
 
   const Config& config_;
   StopSignal& stop_;

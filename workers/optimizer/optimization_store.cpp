@@ -3,15 +3,26 @@
 namespace bl {
 
 Result<OptimizationSnapshot> read_optimization(pqxx::transaction_base& tx, const Uuid& run,
-                                               const DataKeyring* ring) {
+                                               const DataKeyring* ring, JobOutputs outputs) {
   auto folded = fold_optimization(read_stream(tx, run), ring);
   if (!folded.ok()) return folded.error();
   OptimizationSnapshot snap;
   snap.run = std::move(*folded);
-  auto outcomes = load_job_outcomes(tx, ring, snap.run.jobs);
+  auto outcomes = load_job_outcomes(tx, nullptr, snap.run.jobs);
   if (!outcomes.ok()) return outcomes.error();
   snap.outcomes = std::move(*outcomes);
   snap.spend = total_usage(snap.outcomes, snap.run.jobs);
+  if (ring != nullptr && outputs == JobOutputs::kCurrentPhase) {
+    std::vector<Uuid> phase;
+    for (const auto* jobs : {&snap.run.evals, &snap.run.judges, &snap.run.proposals}) {
+      for (const auto& j : *jobs)
+        phase.push_back(j.job);
+    }
+    auto opened = load_job_outcomes(tx, ring, phase);
+    if (!opened.ok()) return opened.error();
+    for (auto& [id, outcome] : *opened)
+      snap.outcomes[id] = std::move(outcome);
+  }
   return snap;
 }
 

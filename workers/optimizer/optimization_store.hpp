@@ -20,10 +20,16 @@ struct OptimizationSnapshot {
   JobUsage spend;
 };
 
-// Reads the run's stream and its jobs' terminal events in `tx`; `ring` opens content (nullptr:
-// clear fields only). kNotFound when there is no such run.
+// Which job outputs a read opens: none (spend and states need none), or those of the current
+// phase (what the manager scores or reads proposals from).
+enum class JobOutputs { kNone, kCurrentPhase };
+
+// Reads the run's stream and its jobs' terminal events in `tx`; `ring` opens the spec and
+// prompts (nullptr: clear fields only), and with it `outputs` says which outputs to open.
+// kNotFound when there is no such run.
 Result<OptimizationSnapshot> read_optimization(pqxx::transaction_base& tx, const Uuid& run,
-                                               const DataKeyring* ring);
+                                               const DataKeyring* ring,
+                                               JobOutputs outputs = JobOutputs::kNone);
 
 // The workspace that owns the run, or nullopt when there is none.
 std::optional<std::string> optimization_workspace(pqxx::transaction_base& tx, const Uuid& run);

@@ -26,12 +26,17 @@ Result<Uuid> add_job(JobSubmissions* out, std::string_view model, std::string_vi
   e.request_json = request.str();
   auto data = encode(e, ring, id);
   if (!data.ok()) return data.error();
+  return add_submitted_job(out, e, std::move(*data), id, meta);
+}
+
+Uuid add_submitted_job(JobSubmissions* out, const JobSubmitted& job, std::string data,
+                       const Uuid& id, const EventMetadata& meta) {
   out->appends.push_back(StreamAppend{id,
                                       std::string(kJobStreamType),
                                       0,
                                       {NewEvent{std::string(job_event_type(JobEvent::kSubmitted)),
-                                                std::move(*data), encode_metadata(meta)}}});
-  out->deliveries.push_back(OutboxRow{id, std::string(model), 1, kRunJobPriority, 0});
+                                                std::move(data), encode_metadata(meta)}}});
+  out->deliveries.push_back(OutboxRow{id, job.model, 1, job.priority, 0});
   return id;
 }
 

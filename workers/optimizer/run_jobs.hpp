@@ -24,6 +24,10 @@ struct JobSubmissions {
   std::vector<OutboxRow> deliveries;
 };
 
+// Adds one job as submitted (JobSubmitted's request_json already built).
+Uuid add_submitted_job(JobSubmissions* out, const JobSubmitted& job, std::string data,
+                       const Uuid& id, const EventMetadata& meta);
+
 // Adds one job (a system message when `system` is not empty, then one user message).
 Result<Uuid> add_job(JobSubmissions* out, std::string_view model, std::string_view system,
                      std::string_view user, int max_tokens, const EventMetadata& meta,

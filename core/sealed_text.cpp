@@ -1,4 +1,4 @@
-#include "ingest/sealed_text.hpp"
+#include "core/sealed_text.hpp"
 
 #include "core/json.hpp"
 #include "core/sealed_json.hpp"

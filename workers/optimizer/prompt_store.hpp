@@ -34,10 +34,20 @@ inline constexpr std::size_t kMaxPromptVersions = 1000;
 
 bool is_prompt_state(std::string_view state);
 
-// Creates a prompt with version 1.
+// Creates prompt `id` with version 1.
 Result<PromptRecord> create_prompt(pqxx::transaction_base& tx, const DataKeyring& ring,
-                                   const std::string& org, const std::string& workspace,
-                                   const std::string& name, const PromptVersion& first);
+                                   const Uuid& id, const std::string& org,
+                                   const std::string& workspace, const std::string& name,
+                                   const PromptVersion& first);
+
+// The number the next version of the workspace's prompt would get (no lock taken: an insert
+// racing another fails on the primary key), or nullopt when the prompt is not the workspace's.
+std::optional<int> next_prompt_version(pqxx::transaction_base& tx, const Uuid& prompt,
+                                       const std::string& workspace);
+
+// Inserts `version` (its number already chosen) of an existing prompt.
+Status insert_prompt_version(pqxx::transaction_base& tx, const DataKeyring& ring,
+                             const Uuid& prompt, const PromptVersion& version);
 
 // Adds the next version; nullopt when the prompt is not the workspace's. Locks the prompt row.
 Result<std::optional<PromptVersion>> add_prompt_version(pqxx::transaction_base& tx,

@@ -1,6 +1,6 @@
-#include "ingest/prompt_store.hpp"
+#include "workers/optimizer/prompt_store.hpp"
 
-#include "ingest/sealed_text.hpp"
+#include "core/sealed_text.hpp"
 
 namespace bl {
 namespace {
@@ -30,8 +30,10 @@ Result<std::vector<PromptVersion>> read_versions(pqxx::transaction_base& tx,
   return out;
 }
 
-Status insert_version(pqxx::transaction_base& tx, const DataKeyring& ring, const Uuid& prompt,
-                      const PromptVersion& v) {
+}  // namespace
+
+Status insert_prompt_version(pqxx::transaction_base& tx, const DataKeyring& ring,
+                             const Uuid& prompt, const PromptVersion& v) {
   auto sealed = seal_text(ring, prompt, v.content);
   if (!sealed.ok()) return sealed.error();
   tx.exec_params(
@@ -40,6 +42,8 @@ Status insert_version(pqxx::transaction_base& tx, const DataKeyring& ring, const
       prompt.to_string(), v.version, v.state, *sealed, v.source_type, v.source_id);
   return {};
 }
+
+namespace {
 
 Result<PromptRecord> record_of(pqxx::transaction_base& tx, const DataKeyring& ring,
                                const pqxx::row& r, bool latest_only) {
@@ -66,10 +70,11 @@ bool is_prompt_state(std::string_view state) {
 }
 
 Result<PromptRecord> create_prompt(pqxx::transaction_base& tx, const DataKeyring& ring,
-                                   const std::string& org, const std::string& workspace,
-                                   const std::string& name, const PromptVersion& first) {
+                                   const Uuid& id, const std::string& org,
+                                   const std::string& workspace, const std::string& name,
+                                   const PromptVersion& first) {
   PromptRecord p;
-  p.id = Uuid::generate_v7();
+  p.id = id;
   p.name = name;
   p.created_ms = p.id.v7_millis();
   auto sealed_name = seal_text(ring, p.id, name);
@@ -81,7 +86,7 @@ Result<PromptRecord> create_prompt(pqxx::transaction_base& tx, const DataKeyring
   PromptVersion v = first;
   v.version = 1;
   v.created_ms = p.created_ms;
-  if (auto s = insert_version(tx, ring, p.id, v); !s.ok()) return s.error();
+  if (auto s = insert_prompt_version(tx, ring, p.id, v); !s.ok()) return s.error();
   p.versions.push_back(std::move(v));
   return p;
 }
@@ -103,7 +108,7 @@ Result<std::optional<PromptVersion>> add_prompt_version(pqxx::transaction_base& 
     return Error::conflict("a prompt may have at most 1000 versions");
   }
   version.version = last + 1;
-  if (auto s = insert_version(tx, ring, prompt, version); !s.ok()) return s.error();
+  if (auto s = insert_prompt_version(tx, ring, prompt, version); !s.ok()) return s.error();
   return std::optional<PromptVersion>(std::move(version));
 }
 
@@ -133,6 +138,16 @@ Result<std::vector<PromptRecord>> list_prompts(pqxx::transaction_base& tx, const
     out.push_back(std::move(*p));
   }
   return out;
+}
+
+std::optional<int> next_prompt_version(pqxx::transaction_base& tx, const Uuid& prompt,
+                                       const std::string& workspace) {
+  const auto rows = tx.exec_params(
+      "SELECT coalesce((SELECT max(version) FROM prompt_versions WHERE prompt_id = $1::uuid), 0) "
+      "+ 1 FROM prompts WHERE prompt_id = $1::uuid AND workspace_id = $2",
+      prompt.to_string(), workspace);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<int>();
 }
 
 bool set_prompt_version_state(pqxx::transaction_base& tx, const Uuid& prompt,
