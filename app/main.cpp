@@ -5,6 +5,7 @@
 #include <string>
 #include <thread>
 
+#include "app/client_commands.hpp"
 #include "app/flags.hpp"
 #include "app/mock_command.hpp"
 #include "app/status_command.hpp"
@@ -43,6 +44,11 @@ tenancy (against the database; see docs/operations.md, "Tenants and API keys"):
   keys list [--org ORG] [--workspace WS] [--all]
   keys revoke KEY_ID
   (--json prints JSON; a new key is printed once)
+
+client (against a running ingest; --url/BL_URL, --api-key/BL_API_KEY; see docs/cli.md):
+  submit FILE.jsonl --model M [--wait] [--output OUT]   upload and run a batch, with progress
+  results BATCH [--output OUT] [--errors]               download a batch's result lines
+  jobs get JOB [--wait S] | jobs list [--status S] [--batch B] [--limit N] | jobs cancel JOB
 
 tools:
   mock-llm [--port N] [--latency-ms N] [--help ...]   a fake LLM provider (four formats)
@@ -154,6 +160,7 @@ int main(int argc, char** argv) {
     if (!prepare(command.c_str(), &config, true, &code)) return code;
     return run_tenant_command(command, config, argc, argv);
   }
+  if (is_client_command(command)) return run_client_command(command, argc, argv);
   if (command == "mock-llm") return run_mock_command(argc, argv);
   if (command == "status") {
     Config config;

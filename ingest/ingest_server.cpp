@@ -19,6 +19,7 @@
 #include "ingest/rate_limiter.hpp"
 #include "ingest/readiness.hpp"
 #include "ingest/request_gate.hpp"
+#include "ingest/static_routes.hpp"
 #include "ingest/status_api.hpp"
 #include "ingest/webhooks_api.hpp"
 
@@ -76,6 +77,7 @@ Status IngestServer::start() {
   add_operations_routes(router);
   add_readiness_route(router, *pool_, *redis_);
   add_status_route(router, config_, *auth_, *pool_);
+  add_static_routes(router);
   // Every API adds its routes above: the gate wraps all /v1 routes (auth, rate limit,
   // Idempotency-Key).
   gate_->protect(router);
