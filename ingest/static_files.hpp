@@ -1,6 +1,6 @@
 #pragma once
-// Files compiled into the binary by ui/embed.cmake: the OpenAPI document ("openapi.json") and
-// the dashboard ("ui/index.html", "ui/app.js", ...). A deployed ingest never reads them from
+// Files compiled into the binary by ingest/ui/embed.cmake: the OpenAPI document ("openapi.json")
+// and the dashboard ("ui/index.html", "ui/app.js", ...). A deployed ingest never reads them from
 // disk.
 
 #include <string_view>

@@ -1,15 +1,16 @@
-# Writes OUT: a C++ source holding docs/openapi.json and the dashboard's files (ui/*.html,
-# *.js, *.css, *.svg) for ingest to serve at /openapi.json and /ui.
-file(GLOB files ${ROOT}/ui/*.html ${ROOT}/ui/*.js ${ROOT}/ui/*.css ${ROOT}/ui/*.svg)
+# Writes OUT: a C++ source holding docs/openapi.json and the dashboard's files
+# (ingest/ui/*.html, *.js, *.css, *.svg) for ingest to serve at /openapi.json and /ui.
+set(ui ${ROOT}/ingest/ui)
+file(GLOB files ${ui}/*.html ${ui}/*.js ${ui}/*.css ${ui}/*.svg)
 list(SORT files)
 list(PREPEND files ${ROOT}/docs/openapi.json)
-set(body "// Generated from docs/openapi.json and ui/ by ui/embed.cmake. Do not edit.\n")
+set(body "// Generated from docs/openapi.json and ingest/ui/ by ingest/ui/embed.cmake. Do not edit.\n")
 string(APPEND body "#include \"ingest/static_files.hpp\"\n\nnamespace bl {\n\n")
 string(APPEND body "const std::vector<StaticFile>& embedded_static_files() {\n")
 string(APPEND body "  static const std::vector<StaticFile> files = {\n")
 foreach(f ${files})
   file(RELATIVE_PATH name ${ROOT} ${f})
-  string(REGEX REPLACE "^docs/" "" name ${name})
+  string(REGEX REPLACE "^(docs|ingest)/" "" name ${name})
   file(READ ${f} content)
   string(FIND "${content}" ")__static__" clash)
   if(NOT clash EQUAL -1)
