@@ -33,13 +33,17 @@ function signedOut(message = '') {
   $('#login-error').textContent = message;
 }
 
+// Any key the server authenticates signs in; an admin or operator key without a workspace
+// is refused by the workspace views (403) and still sees the fleet and audit views.
 async function signIn(key) {
   session.signIn(key);
   try {
     await api.get('/v1/batches?limit=1');
   } catch (e) {
-    signedOut(e.status === 401 ? 'That key was not accepted.' : e.message);
-    return;
+    if (e.status === 401 || e.status === undefined) {
+      signedOut(e.status === 401 ? 'That key was not accepted.' : e.message);
+      return;
+    }
   }
   $('#nav').hidden = false;
   await show('batches');

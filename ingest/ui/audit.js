@@ -8,7 +8,8 @@ let after = null;
 let rows = [];
 
 function filters() {
-  const day = (id, end) => ($(id).value ? `${$(id).value}T${end}Z` : '');
+  // Unix seconds: the first and the last second of the chosen UTC days.
+  const day = (id, end) => ($(id).value ? Math.floor(Date.parse(`${$(id).value}T${end}Z`) / 1000) : '');
   return {
     action: $('#audit-action').value.trim(),
     actor_key_id: $('#audit-actor').value.trim(),

@@ -88,7 +88,14 @@ function batchRow(b) {
 }
 
 async function refresh() {
-  const list = await api.get('/v1/batches?limit=20');
+  let list;
+  try {
+    list = await api.get('/v1/batches?limit=20');
+  } catch (e) {
+    $('#batches-note').textContent = `Batches: ${e.message}`;
+    return;
+  }
+  $('#batches-note').textContent = '';
   fillTable($('#batches'), list.data.map(batchRow));
 }
 

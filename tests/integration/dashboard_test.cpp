@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "tests/support/pipeline.hpp"
+#include "tests/support/tenants.hpp"
 
 namespace bl {
 namespace {
@@ -15,14 +15,15 @@ TEST(Dashboard, SubmitsABatchWatchesItReach100PercentAndChartsItsTokens) {
   struct stat st {};
   ASSERT_EQ(stat((dir + "/node_modules").c_str(), &st), 0)
       << "tests/ui/node_modules is missing: run scripts/setup";
-  test::Pipeline p;
-  ASSERT_TRUE(p.ready());
+  test::TenantPipeline t(test::PipelineOptions{});
+  ASSERT_TRUE(t.ready());
+  const test::Pipeline& p = t.p;
   const std::string shots = test::scratch_dir() + "/screenshots";
   const std::string log = test::scratch_dir() + "/dashboard.log";
-  const std::string out = test::run_command("cd '" + dir + "' && BL_BASE_URL='" + p.url("") +
-                                            "' BL_API_KEY='" + p.api_key + "' BL_SHOTS='" +
-                                            shots + "' node dashboard.mjs >'" + log +
-                                            "' 2>&1; echo \"exit=$?\"");
+  const std::string out = test::run_command(
+      "cd '" + dir + "' && BL_BASE_URL='" + p.url("") + "' BL_API_KEY='" + t.tenant.client_key +
+      "' BL_ADMIN_KEY='" + t.tenant.admin_key + "' BL_SHOTS='" + shots + "' node dashboard.mjs >'" +
+      log + "' 2>&1; echo \"exit=$?\"");
   EXPECT_EQ(out, "exit=0\n") << test::read_file(log);
   for (const char* view : {"batches", "usage", "fleet", "audit", "optimizations"}) {
     EXPECT_EQ(stat((shots + "/" + view + ".png").c_str(), &st), 0) << view;

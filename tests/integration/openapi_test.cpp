@@ -65,7 +65,7 @@ TEST(OpenApi, ServedDocumentIsTheRepositoryFileAndTheDashboardHasAPolicy) {
   const auto doc = test::http("GET", p.url("/openapi.json"));
   EXPECT_EQ(doc.status, 200);
   EXPECT_EQ(doc.body, test::read_file(std::string(BL_SOURCE_DIR) + "/docs/openapi.json"));
-  const auto page = test::http("GET", p.url("/ui"));
+  auto page = test::http("GET", p.url("/ui"));
   EXPECT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("<script type=\"module\" src=\"/ui/app.js\">"), std::string::npos);
   EXPECT_NE(page.headers["content-security-policy"].find("script-src 'self'"), std::string::npos);

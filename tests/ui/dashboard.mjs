@@ -12,6 +12,15 @@ import { chromium } from 'playwright-core';
 // come from that endpoint, with cost and models. Off, the chart may come from the batches'
 // own usage, which exists today; the tokens are checked either way.
 const USAGE_API_REQUIRED = false;
+// Switched on when GET /v1/admin/status (contract 3, issue 5) is on main: the fleet view must
+// then list the pipeline's worker.
+const STATUS_API_REQUIRED = false;
+// Switched on when GET /v1/admin/audit (contract 5, issue 6) is on main: the audit view must
+// then find the batch's creation.
+const AUDIT_API_REQUIRED = false;
+// Switched on when GET /v1/optimizations (contract 6, issue 7) is on main: the view must then
+// answer from it (the list may be empty).
+const OPTIMIZATIONS_API_REQUIRED = false;
 
 const base = process.env.BL_BASE_URL;
 const shots = process.env.BL_SHOTS;
@@ -72,16 +81,30 @@ try {
   }
   await shot('usage');
 
-  for (const view of ['fleet', 'audit', 'optimizations']) {
-    await page.click(`#nav button[data-view="${view}"]`);
-    await page.waitForSelector(`#${view}-view:not([hidden])`);
-    await page.waitForFunction((v) => document.querySelector(`#${v}-note`).textContent !== '', view);
-    await shot(view);
-  }
+  await page.click('#nav button[data-view="optimizations"]');
+  await page.waitForFunction(() => document.querySelector('#optimizations-note').textContent !== '');
+  const optimizationsNote = await page.textContent('#optimizations-note');
+  if (OPTIMIZATIONS_API_REQUIRED) assert.doesNotMatch(optimizationsNote, /no optimizations endpoint|HTTP/);
+  await shot('optimizations');
 
   await page.click('#logout');
   await page.waitForSelector('#login-view:not([hidden])');
   assert.equal(await page.evaluate(() => sessionStorage.length), 0, 'signing out forgets the key');
+
+  // The organization's admin key: fleet status and audit search.
+  await page.fill('#api-key', process.env.BL_ADMIN_KEY);
+  await page.click('#login-form button');
+  await page.waitForSelector('#nav:not([hidden])');
+  await page.click('#nav button[data-view="fleet"]');
+  await page.waitForFunction(() => document.querySelector('#fleet-note').textContent !== '');
+  if (STATUS_API_REQUIRED) await page.waitForSelector('#workers tbody tr');
+  await shot('fleet');
+  await page.click('#nav button[data-view="audit"]');
+  await page.fill('#audit-action', 'batches.create');
+  await page.click('#audit-form button');
+  await page.waitForFunction(() => document.querySelector('#audit-note').textContent !== '');
+  if (AUDIT_API_REQUIRED) await page.waitForSelector('#audit tbody tr');
+  await shot('audit');
   assert.deepEqual(problems, [], 'no script errors or CSP violations');
   console.log(`dashboard: batch ${batchId} reached 100%, usage chart ${charted} tokens (${source}); screenshots in ${shots}`);
 } finally {
