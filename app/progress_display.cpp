@@ -5,6 +5,9 @@ namespace {
 
 constexpr auto kRateWindow = std::chrono::seconds(10);
 constexpr int kBarWidth = 30;
+// Plain lines (logs, CI): the first state, each change of status, and the counts at most this
+// often, so an hour-long batch writes hundreds of lines, not thousands.
+constexpr auto kPlainLineInterval = std::chrono::seconds(5);
 
 double seconds_between(ProgressDisplay::Clock::time_point a, ProgressDisplay::Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -47,11 +50,13 @@ void ProgressDisplay::update(const BatchProgress& p, Clock::time_point now) {
     std::fprintf(out_, "\r[%s] %lld/%lld done, %lld failed  %.0f/s  ETA %s  %s\x1b[K", bar.c_str(),
                  p.done(), p.total, p.failed, r, eta.c_str(), p.status.c_str());
     line_open_ = true;
-  } else if (p.done() != last_printed_done_ || p.status != last_printed_status_) {
+  } else if (last_printed_done_ < 0 || p.status != last_printed_status_ ||
+             (p.done() != last_printed_done_ && now - last_printed_ >= kPlainLineInterval)) {
     std::fprintf(out_, "progress: status=%s done=%lld failed=%lld total=%lld rate=%.0f/s eta=%s\n",
                  p.status.c_str(), p.done(), p.failed, p.total, r, eta.c_str());
     last_printed_done_ = p.done();
     last_printed_status_ = p.status;
+    last_printed_ = now;
   }
   std::fflush(out_);
 }

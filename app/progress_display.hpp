@@ -1,7 +1,8 @@
 #pragma once
 // What `batchline submit --wait` prints while a batch runs: on a terminal one line redrawn in
-// place (bar, done/failed/total, rate, ETA); otherwise a plain line whenever the counts change,
-// so logs and CI output stay readable. The summary line is the same either way.
+// place (bar, done/failed/total, rate, ETA); otherwise plain lines: the first state, each change
+// of status, and changed counts at most every five seconds, so logs stay readable. The summary
+// line is the same either way.
 
 #include <chrono>
 #include <cstdio>
@@ -38,6 +39,7 @@ class ProgressDisplay {
   Clock::time_point started_;
   std::deque<std::pair<Clock::time_point, long long>> samples_;  // (when, done)
   long long last_printed_done_ = -1;
+  Clock::time_point last_printed_;
   std::string last_printed_status_;
   bool line_open_ = false;
 };

@@ -20,8 +20,9 @@ struct CliRun {
 };
 
 CliRun run_cli(const test::Pipeline& p, const std::string& args, const std::string& url = "") {
-  const std::string dir = test::scratch_dir();
-  const std::string out = dir + "/cli.out", err = dir + "/cli.err";
+  static int runs = 0;  // each run keeps its output in the scratch directory
+  const std::string base = test::scratch_dir() + "/cli-" + std::to_string(++runs);
+  const std::string out = base + ".out", err = base + ".err";
   const std::string code = test::run_command(
       "BL_URL='" + (url.empty() ? p.url("") : url) + "' BL_API_KEY='" + p.api_key + "' '" +
       test::binary_path() + "' " + args + " >'" + out + "' 2>'" + err + "' </dev/null; echo $?");
