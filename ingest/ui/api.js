@@ -48,3 +48,14 @@ export function query(params) {
   const s = q.toString();
   return s ? `?${s}` : '';
 }
+
+// GET for a view: on failure writes why into `note` (404: this server lacks the endpoint, as
+// one built before that API) and answers null.
+export async function getForView(path, note, what, hint = '') {
+  try {
+    return await api.get(path);
+  } catch (e) {
+    note.textContent = e.status === 404 ? `This server has no ${what} endpoint yet.` : `${what}: ${e.message}${hint}`;
+    return null;
+  }
+}

@@ -1,6 +1,6 @@
 // Audit search for admins: GET /v1/admin/audit (contract 5) with the form's filters, newest
 // first, "More" pages on with `after`.
-import { api, query } from './api.js';
+import { getForView, query } from './api.js';
 import { $, fillTable, formatTime, row } from './dom.js';
 
 const PAGE = 50;
@@ -28,13 +28,8 @@ async function search(more) {
     after = null;
     rows = [];
   }
-  let page;
-  try {
-    page = await api.get(`/v1/admin/audit${query({ ...filters(), after })}`);
-  } catch (e) {
-    note.textContent = e.status === 404 ? 'This server has no audit endpoint yet.' : `Audit: ${e.message} (needs an admin key).`;
-    return;
-  }
+  const page = await getForView(`/v1/admin/audit${query({ ...filters(), after })}`, note, 'audit', ' (needs an admin key)');
+  if (!page) return;
   for (const a of page.data) {
     rows.push(row(formatTime(a.time), a.action, a.outcome, a.actor_key_id, `${a.target_type ?? ''} ${a.target_id ?? ''}`, a.workspace_id, a.request_id));
   }

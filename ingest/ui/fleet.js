@@ -1,6 +1,6 @@
 // Fleet: queue depths, in-flight calls per model, workers and projection lag from
 // GET /v1/admin/status (an operator or admin key), refreshed every two seconds.
-import { api } from './api.js';
+import { getForView } from './api.js';
 import { barChart } from './charts.js';
 import { $, fillTable, formatTime, row } from './dom.js';
 
@@ -19,13 +19,8 @@ function inFlightPerModel(workers) {
 
 async function refresh() {
   const note = $('#fleet-note');
-  let status;
-  try {
-    status = await api.get('/v1/admin/status');
-  } catch (e) {
-    note.textContent = e.status === 404 ? 'This server has no fleet status endpoint yet.' : `Fleet status: ${e.message} (needs an operator or admin key).`;
-    return;
-  }
+  const status = await getForView('/v1/admin/status', note, 'fleet status', ' (needs an operator or admin key)');
+  if (!status) return;
   note.textContent = `${status.workers.length} workers, ${status.queues.length} queues`;
   fillTable($('#queues'), status.queues.map((q) => row(q.model, q.band, q.length, q.pending)));
   fillTable($('#workers'), status.workers.map((w) => row(w.id, w.host, w.pid, `${w.in_flight} / ${w.max_in_flight}`, (w.models ?? []).join(', '), formatTime(w.last_seen_ms / 1000))));

@@ -1,5 +1,5 @@
 // Optimizations (contract 6): the list, and the chosen run's leaderboard with its scores.
-import { api } from './api.js';
+import { api, getForView } from './api.js';
 import { barChart } from './charts.js';
 import { $, el, fillTable, row, usd } from './dom.js';
 
@@ -15,13 +15,8 @@ async function showLeaderboard(id) {
 
 async function refresh() {
   const note = $('#optimizations-note');
-  let list;
-  try {
-    list = await api.get('/v1/optimizations');
-  } catch (e) {
-    note.textContent = e.status === 404 ? 'This server has no optimizations endpoint yet.' : e.message;
-    return;
-  }
+  const list = await getForView('/v1/optimizations', note, 'optimizations');
+  if (!list) return;
   note.textContent = list.data.length ? 'Choose a run to see its leaderboard.' : 'No optimization runs yet.';
   fillTable($('#optimizations'), list.data.map((o) => {
     const link = el('button', { class: 'secondary', text: o.id });
