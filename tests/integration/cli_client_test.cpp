@@ -109,6 +109,19 @@ TEST(CliClient, ExitCodesForBadInputRefusalsAndNoServer) {
 
   p.start_role("ingest");
   ASSERT_TRUE(p.ready());
+  // Every line shape the CLI accepts becomes a batch line the server validates and accepts.
+  const std::string shapes = test::scratch_dir() + "/shapes.jsonl";
+  std::ofstream(shapes)
+      << R"({"prompt": "a prompt", "max_tokens": 5})"
+      << "\n\n"
+      << R"({"custom_id": "mine", "messages": [{"role": "user", "content": "hi"}]})"
+      << "\n"
+      << R"({"custom_id": "line", "method": "POST", "url": "/v1/chat/completions", )"
+      << R"("body": {"model": "other", "messages": [{"role": "user", "content": "yo"}]}})"
+      << "\n";
+  const CliRun mixed = run_cli(p, "submit '" + shapes + "' --model test-model");
+  EXPECT_EQ(mixed.exit_code, 0) << mixed.err;
+  EXPECT_NE(mixed.out.find(" submitted: 3 requests"), std::string::npos) << mixed.out;
   const CliRun missing = run_cli(p, "jobs get job_00000000000000000000000000000000");
   EXPECT_EQ(missing.exit_code, 3);
   EXPECT_NE(missing.err.find("HTTP 404"), std::string::npos) << missing.err;
