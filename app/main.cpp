@@ -8,6 +8,7 @@
 #include "app/client_commands.hpp"
 #include "app/flags.hpp"
 #include "app/mock_command.hpp"
+#include "app/project_commands.hpp"
 #include "app/status_command.hpp"
 #include "app/tenant_commands.hpp"
 #include "projections/batch_manager/batch_manager.hpp"
@@ -33,6 +34,7 @@ roles (configuration from the environment and BL_CONFIG; see docs/operations.md)
   work          consume deliveries and call LLM providers
   project       fold the event log into read models; end batches (batch manager); advance
                 optimization runs (optimization manager)
+                [--rebuild NAME | --status [--json]]  rebuild a read model; show lag
   run           all four roles in one process (laptop, demo)
   migrate       apply schema migrations and exit
 
@@ -144,6 +146,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string command = argv[1];
+  if (command == "project" && argc > 2) {
+    Config config;
+    int code = 0;
+    if (!prepare("project", &config, true, &code)) return code;
+    return run_project_command(config, argc, argv);
+  }
   if (command == "ingest" || command == "relay" || command == "work" || command == "project" ||
       command == "run") {
     return run_role(command);

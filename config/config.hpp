@@ -120,6 +120,7 @@ struct Config {
   // Projector.
   int projector_page_size = 2000;
   int projector_poll_ms = 200;
+  int projector_rebuild_page_size = 10000;
 
   // Operations: /healthz and /metrics of relay, work and project (empty: off). Ingest serves
   // them on its API port.

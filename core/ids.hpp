@@ -58,6 +58,7 @@ inline constexpr std::string_view kConversation = "conv_";
 inline constexpr std::string_view kOptimization = "opt_";
 inline constexpr std::string_view kPrompt = "prompt_";
 inline constexpr std::string_view kJobChain = "chain_";
+inline constexpr std::string_view kAuditRecord = "audit_";
 }  // namespace id_prefix
 
 std::string to_api_id(std::string_view prefix, const Uuid& id);

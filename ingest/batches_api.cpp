@@ -11,6 +11,7 @@
 #include "ingest/list_page.hpp"
 #include "ingest/openai_batch_input.hpp"
 #include "ingest/pool_replies.hpp"
+#include "ingest/quota_store.hpp"
 #include "projections/batch_queries.hpp"
 
 namespace bl {
@@ -167,6 +168,10 @@ void BatchesApi::create(HttpRequest& request, Responder responder) {
         find_deduplicated_batch(conn, config_, meta.workspace_id, fingerprint, BatchApi::kOpenAi);
     if (!existing.ok()) return responder.send(database_error_response(existing.error()));
     if (existing->has_value()) return responder.send(batch_response(**existing, config_));
+    if (auto refusal = quota_refusal(conn, meta.org_id)) {
+      record_rejected_command(pool_, {"batches.create", "batch", "", 429, refusal->code}, meta);
+      return responder.send(error_response(*refusal));
+    }
     auto content = pg_call([&]() -> Result<std::optional<std::string>> {
       pqxx::read_transaction tx(conn);
       auto file = find_file(tx, config_.keyring, params.input_file_id, meta.workspace_id);

@@ -22,6 +22,8 @@
 #include "ingest/static_routes.hpp"
 #include "ingest/status_api.hpp"
 #include "ingest/webhooks_api.hpp"
+#include "ingest/usage_api.hpp"
+#include "ingest/audit_api.hpp"
 
 namespace bl {
 namespace {
@@ -63,6 +65,8 @@ Status IngestServer::start() {
   prompts_ = std::make_unique<PromptsApi>(config_, *auth_, *pool_);
   optimizations_ = std::make_unique<OptimizationsApi>(config_, *auth_, *pool_);
   chains_ = std::make_unique<ChainsApi>(config_, *auth_, *pool_);
+  usage_ = std::make_unique<UsageApi>(config_, *auth_, *pool_);
+  audit_ = std::make_unique<AuditApi>(config_, *auth_, *pool_);
 
   Router router;
   jobs_->add_routes(router);
@@ -74,6 +78,8 @@ Status IngestServer::start() {
   prompts_->add_routes(router);
   optimizations_->add_routes(router);
   chains_->add_routes(router);
+  usage_->add_routes(router);
+  audit_->add_routes(router);
   add_operations_routes(router);
   add_readiness_route(router, *pool_, *redis_);
   add_status_route(router, config_, *auth_, *pool_);

@@ -24,6 +24,8 @@ class WebhooksApi;
 class PromptsApi;
 class OptimizationsApi;
 class ChainsApi;
+class UsageApi;
+class AuditApi;
 class KeyAuthenticator;
 class KeyCache;
 class KeyRateLimiter;
@@ -61,6 +63,8 @@ class IngestServer {
   std::unique_ptr<OptimizationsApi> optimizations_;
   std::unique_ptr<ChainsApi> chains_;
   std::unique_ptr<AdminApi> admin_;
+  std::unique_ptr<UsageApi> usage_;
+  std::unique_ptr<AuditApi> audit_;
   std::unique_ptr<HttpServer> server_;
 };
 

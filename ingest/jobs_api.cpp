@@ -16,6 +16,7 @@
 #include "ingest/job_validation.hpp"
 #include "ingest/list_page.hpp"
 #include "ingest/pool_replies.hpp"
+#include "ingest/quota_store.hpp"
 #include "projections/job_queries.hpp"
 
 namespace bl {
@@ -132,6 +133,10 @@ void JobsApi::submit(HttpRequest& request, Responder responder) {
   auto idempotency = idempotency_key_of(request, *principal);
   auto task = [this, responder, meta = std::move(meta), jobs = std::move(v.jobs),
                idem = idempotency.ok() ? *idempotency : std::nullopt](pqxx::connection& conn) {
+    if (auto refusal = quota_refusal(conn, meta.org_id)) {
+      record_rejected_command(pool_, {"jobs.create", "job", "", 429, refusal->code}, meta);
+      return responder.send(error_response(*refusal));
+    }
     std::vector<Uuid> ids;
     std::vector<StreamAppend> appends;
     std::vector<OutboxRow> deliveries;

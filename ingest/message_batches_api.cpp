@@ -11,6 +11,7 @@
 #include "ingest/batch_json.hpp"
 #include "ingest/command_audit.hpp"
 #include "ingest/pool_replies.hpp"
+#include "ingest/quota_store.hpp"
 #include "projections/batch_queries.hpp"
 
 namespace bl {
@@ -129,6 +130,11 @@ void MessageBatchesApi::create(HttpRequest& request, Responder responder) {
       responder.send(HttpResponse::json(200, w.str()));
     };
     if (existing->has_value()) return respond(**existing);
+    if (auto refusal = quota_refusal(*conn, meta.org_id)) {
+      record_rejected_command(
+          pool_, {"message_batches.create", "batch", "", 429, refusal->code}, meta);
+      return responder.send(anthropic_error(429, refusal->message, meta.request_id));
+    }
     AnthropicBatchInput input = validate_anthropic_batch(body, caller.version, config_);
     if (input.error) {
       record_rejected_command(

@@ -13,6 +13,7 @@ class BatchesProjection final : public Projection {
  public:
   std::string_view name() const override { return "batches"; }
   void apply(pqxx::transaction_base& tx, const std::vector<RecordedEvent>& events) override;
+  std::vector<std::string> tables() const override { return {"batches"}; }
 };
 
 }  // namespace bl

@@ -1,11 +1,11 @@
 #pragma once
-// The projector: keeps each projection's read model caught up with the log. For each
-// projection one process in the fleet is the leader (a session advisory lock named after the
-// projection); the others stand by and take over when the leader's session ends.
+// The projector: keeps each projection's read model caught up with the log. Each projection
+// runs on a thread of its own with its own connection, checkpoint and leadership: one process
+// in the fleet leads a projection (a session advisory lock named after it), the others stand
+// by and take over within about a second when the leader's session ends.
 //
-// One page: read the checkpoint, read events after it (below the snapshot xmin), apply them,
-// move the checkpoint, commit. The checkpoint update checks the old value, so two leaders can
-// never both apply a page.
+// A page (projections/projection_page.hpp) is applied and its checkpoint moved in one
+// transaction, so a read model is exact after any crash.
 
 #include <memory>
 #include <string>
@@ -15,6 +15,7 @@
 #include "core/pg.hpp"
 #include "core/stop_signal.hpp"
 #include "projections/projection.hpp"
+#include "projections/projection_page.hpp"
 
 namespace bl {
 
@@ -23,25 +24,26 @@ class Projector {
   Projector(const Config& config, StopSignal& stop,
             std::vector<std::unique_ptr<Projection>> projections);
 
+  // Runs every projection until stop; returns the exit code.
   int run();
 
-  // Applies one page of `projection` on `conn`; returns events applied (0 when caught up).
+  // Applies one page of `projection` on `conn` and commits; returns events applied (0 when
+  // caught up).
   Result<int> project_once(pqxx::connection& conn, Projection& projection);
 
  private:
-  // Tries to become the leader of projections this connection does not lead yet.
-  void acquire_leadership(pqxx::connection& conn);
+  // Leads (or stands by for) one projection until stop.
+  void run_projection(Projection& projection);
 
   const Config& config_;
   StopSignal& stop_;
   std::vector<std::unique_ptr<Projection>> projections_;
-  std::vector<bool> leading_;
 };
 
-// The projections this build has, in the order they are applied.
+// The projections this build has.
 std::vector<std::unique_ptr<Projection>> all_projections();
 
-// Checkpoint of a projection, (0, 0) when it has none.
-Result<Checkpoint> read_checkpoint(pqxx::connection& conn, const std::string& name);
+// The projection called `name`, or nullptr.
+std::unique_ptr<Projection> projection_named(std::string_view name);
 
 }  // namespace bl
