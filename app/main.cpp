@@ -104,7 +104,7 @@ int run_role(const std::string& command) {
     std::thread manager([&] { manager_code = BatchManager(config, stop).run(); });
     int optimizer_code = 0;
     std::thread optimizer([&] { optimizer_code = OptimizationManager(config, stop).run(); });
-    const int projector_code = Projector(config, stop, all_projections()).run();
+    const int projector_code = Projector(config, stop, all_projections(config)).run();
     stop.request_stop();
     manager.join();
     optimizer.join();
@@ -114,7 +114,8 @@ int run_role(const std::string& command) {
   int relay_code = 0, worker_code = 0, projector_code = 0;
   std::thread relay([&] { relay_code = run_relay_role(config, stop); });
   std::thread worker([&] { worker_code = Worker(config, stop).run(); });
-  std::thread projector([&] { projector_code = Projector(config, stop, all_projections()).run(); });
+  std::thread projector(
+      [&] { projector_code = Projector(config, stop, all_projections(config)).run(); });
   int manager_code = 0;
   std::thread manager([&] { manager_code = BatchManager(config, stop).run(); });
   int optimizer_code = 0;

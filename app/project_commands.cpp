@@ -22,7 +22,7 @@ int print_status(const Config& config, bool as_json) {
   w.begin_object().key("projections").begin_array();
   if (!as_json)
     std::printf("%-10s %14s %12s  %s\n", "projection", "lag_events", "lag_seconds", "checkpoint");
-  for (const auto& p : all_projections()) {
+  for (const auto& p : all_projections(config)) {
     auto lag = read_projection_lag(**conn, std::string(p->name()));
     if (!lag.ok()) {
       std::fprintf(stderr, "batchline: %s\n", lag.error().message.c_str());
@@ -49,7 +49,7 @@ int print_status(const Config& config, bool as_json) {
 }
 
 int rebuild(const Config& config, const std::string& name) {
-  auto projection = projection_named(name);
+  auto projection = projection_named(config, name);
   if (!projection) {
     std::fprintf(stderr, "batchline: no projection named \"%s\"\n", name.c_str());
     return 2;

@@ -86,6 +86,7 @@ Result<std::string> encode(const JobSubmitted& e, const DataKeyring& ring, const
   if (e.batch_id) w.field("batch_id", e.batch_id->to_string());
   if (e.custom_id) w.field("custom_id", *e.custom_id);
   if (e.conversation_id) w.field("conversation_id", e.conversation_id->to_string());
+  if (e.use_history) w.field("use_history", true);
   if (e.max_tokens > 0) w.field("max_tokens", e.max_tokens);
   if (auto s = write_sealed(w, "request", ring, e.request_json, job); !s.ok()) return s.error();
   if (!e.client_reference_json.empty()) {
@@ -155,6 +156,8 @@ Result<JobSubmitted> decode_job_submitted(std::string_view data, const DataKeyri
   e.batch_id = opt_uuid(*doc, "batch_id");
   if (auto c = json_string(*doc, "custom_id")) e.custom_id = std::string(*c);
   e.conversation_id = opt_uuid(*doc, "conversation_id");
+  const JsonValue* history = json_member(*doc, "use_history");
+  e.use_history = history != nullptr && history->IsBool() && history->GetBool();
   e.max_tokens = static_cast<int>(json_int(*doc, "max_tokens").value_or(0));
   auto request = open_if(*doc, "request", ring, job);
   if (!request.ok()) return request.error();

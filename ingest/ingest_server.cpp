@@ -24,6 +24,7 @@
 #include "ingest/webhooks_api.hpp"
 #include "ingest/usage_api.hpp"
 #include "ingest/audit_api.hpp"
+#include "ingest/conversations_api.hpp"
 
 namespace bl {
 namespace {
@@ -67,6 +68,7 @@ Status IngestServer::start() {
   chains_ = std::make_unique<ChainsApi>(config_, *auth_, *pool_);
   usage_ = std::make_unique<UsageApi>(config_, *auth_, *pool_);
   audit_ = std::make_unique<AuditApi>(config_, *auth_, *pool_);
+  conversations_ = std::make_unique<ConversationsApi>(config_, *auth_, *pool_);
 
   Router router;
   jobs_->add_routes(router);
@@ -80,6 +82,7 @@ Status IngestServer::start() {
   chains_->add_routes(router);
   usage_->add_routes(router);
   audit_->add_routes(router);
+  conversations_->add_routes(router);
   add_operations_routes(router);
   add_readiness_route(router, *pool_, *redis_);
   add_status_route(router, config_, *auth_, *pool_);

@@ -26,6 +26,7 @@ class OptimizationsApi;
 class ChainsApi;
 class UsageApi;
 class AuditApi;
+class ConversationsApi;
 class KeyAuthenticator;
 class KeyCache;
 class KeyRateLimiter;
@@ -65,6 +66,7 @@ class IngestServer {
   std::unique_ptr<AdminApi> admin_;
   std::unique_ptr<UsageApi> usage_;
   std::unique_ptr<AuditApi> audit_;
+  std::unique_ptr<ConversationsApi> conversations_;
   std::unique_ptr<HttpServer> server_;
 };
 

@@ -36,9 +36,9 @@ constexpr std::string_view kParameters[] = {
 };
 
 // Top-level fields of a native job besides the parameters.
-constexpr std::string_view kJobFields[] = {"model",          "messages",   "custom_id",
-                                           "priority",       "parameters", "client_reference",
-                                           "conversation_id"};
+constexpr std::string_view kJobFields[] = {"model",           "messages",   "custom_id",
+                                           "priority",        "parameters", "client_reference",
+                                           "conversation_id", "use_history"};
 
 template <std::size_t N>
 bool one_of(std::string_view v, const std::string_view (&set)[N]) {
@@ -71,6 +71,7 @@ class JobChecker {
     check_custom_id(job, &out);
     check_priority(job, &out);
     check_conversation(job, &out);
+    check_use_history(job, &out);
     check_client_reference(job, &out);
     JsonWriter params;
     params.begin_object();
@@ -199,6 +200,17 @@ class JobChecker {
       return;
     }
     out->conversation_id = id;
+  }
+
+  // use_history: true sends the conversation's earlier messages as context; it needs one.
+  void check_use_history(const JsonValue& job, ValidatedJob* out) {
+    const JsonValue* v = json_member(job, "use_history");
+    if (v == nullptr || v->IsNull()) return;
+    if (!v->IsBool()) return fail("use_history", "invalid_type", "use_history must be a boolean");
+    if (v->GetBool() && !out->conversation_id) {
+      return fail("use_history", "missing_conversation", "use_history needs a conversation_id");
+    }
+    out->use_history = v->GetBool();
   }
 
   void check_client_reference(const JsonValue& job, ValidatedJob* out) {

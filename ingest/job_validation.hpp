@@ -22,6 +22,7 @@ struct ValidatedJob {
   int max_tokens = 0;
   std::string request_json;  // {"messages": [...], "parameters": {...}}: sealed when stored
   std::optional<Uuid> conversation_id;
+  bool use_history = false;
   std::string client_reference_json;  // compact JSON, empty when absent: sealed when stored
 };
 

@@ -148,6 +148,7 @@ void JobsApi::submit(HttpRequest& request, Responder responder) {
       e.priority = job.priority;
       e.custom_id = job.custom_id;
       e.conversation_id = job.conversation_id;
+      e.use_history = job.use_history;
       e.max_tokens = job.max_tokens;
       e.request_json = job.request_json;
       e.client_reference_json = job.client_reference_json;

@@ -9,6 +9,7 @@
 #include "core/metrics.hpp"
 #include "projections/audit_projection.hpp"
 #include "projections/batches_projection.hpp"
+#include "projections/conversations_projection.hpp"
 #include "projections/jobs_projection.hpp"
 #include "projections/projection_lag.hpp"
 #include "projections/usage_projection.hpp"
@@ -54,18 +55,19 @@ class ProjectionRate {
 
 }  // namespace
 
-std::vector<std::unique_ptr<Projection>> all_projections() {
+std::vector<std::unique_ptr<Projection>> all_projections(const Config& config) {
   std::vector<std::unique_ptr<Projection>> out;
   out.push_back(std::make_unique<JobsProjection>());
   out.push_back(std::make_unique<BatchesProjection>());
   out.push_back(std::make_unique<WebhooksProjection>());
   out.push_back(std::make_unique<UsageProjection>());
   out.push_back(std::make_unique<AuditProjection>());
+  out.push_back(std::make_unique<ConversationsProjection>(config.keyring));
   return out;
 }
 
-std::unique_ptr<Projection> projection_named(std::string_view name) {
-  for (auto& p : all_projections()) {
+std::unique_ptr<Projection> projection_named(const Config& config, std::string_view name) {
+  for (auto& p : all_projections(config)) {
     if (p->name() == name) return std::move(p);
   }
   return nullptr;

@@ -40,10 +40,11 @@ class Projector {
   std::vector<std::unique_ptr<Projection>> projections_;
 };
 
-// The projections this build has.
-std::vector<std::unique_ptr<Projection>> all_projections();
+// The projections this build has (the conversations projection opens content with
+// config.keyring, which must outlive them).
+std::vector<std::unique_ptr<Projection>> all_projections(const Config& config);
 
 // The projection called `name`, or nullptr.
-std::unique_ptr<Projection> projection_named(std::string_view name);
+std::unique_ptr<Projection> projection_named(const Config& config, std::string_view name);
 
 }  // namespace bl

@@ -4,11 +4,12 @@
 
 #include "core/event_log.hpp"
 #include "core/log.hpp"
+#include "projections/conversation_context.hpp"
 
 namespace bl {
 
 std::vector<LoadedJob> load_jobs(pqxx::connection& conn, const DataKeyring& ring,
-                                 std::vector<Delivery> deliveries) {
+                                 std::vector<Delivery> deliveries, const Config* config) {
   std::vector<Uuid> ids;
   ids.reserve(deliveries.size());
   for (const auto& d : deliveries)
@@ -56,6 +57,11 @@ std::vector<LoadedJob> load_jobs(pqxx::connection& conn, const DataKeyring& ring
       job.unreadable = true;
     } else {
       job.submitted = std::move(*submitted);
+      if (config != nullptr &&
+          !add_conversation_history(conn, *config, job.delivery.job_id, job.metadata, job.submitted)
+               .ok()) {
+        job.unreadable = true;
+      }
     }
     out.push_back(std::move(job));
   }

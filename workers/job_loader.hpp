@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "config/config.hpp"
 #include "core/crypto.hpp"
 #include "core/job_events.hpp"
 #include "core/job_lifecycle.hpp"
@@ -25,7 +26,9 @@ struct LoadedJob {
 };
 
 // Throws libpqxx exceptions (the caller retries); decryption failures mark the job failed.
+// With config, a use_history job's request gets its conversation's earlier messages
+// (projections/conversation_context.hpp).
 std::vector<LoadedJob> load_jobs(pqxx::connection& conn, const DataKeyring& ring,
-                                 std::vector<Delivery> deliveries);
+                                 std::vector<Delivery> deliveries, const Config* config = nullptr);
 
 }  // namespace bl

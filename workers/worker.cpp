@@ -340,7 +340,7 @@ void Worker::load_batch(std::vector<Delivery>& batch) {
     }
     if (loader_conn_) {
       try {
-        auto jobs = load_jobs(*loader_conn_, config_.keyring, batch);
+        auto jobs = load_jobs(*loader_conn_, config_.keyring, batch, &config_);
         loop_.post([this, jobs = std::move(jobs)]() mutable { on_loaded(std::move(jobs)); });
         return;
       } catch (const std::exception& e) {

@@ -26,6 +26,8 @@ class ProjectionsTest : public ::testing::Test {
  protected:
   ProjectionsTest() {
     config.database_url = db.url();
+    (void)config.keyring.add_key("k1", random_bytes(DataKeyring::kKeyBytes));
+    (void)config.keyring.set_active("k1");
     config.projector_page_size = 7;  // many pages even for small logs
     config.projector_rebuild_page_size = 5;
   }
@@ -146,7 +148,7 @@ TEST_F(ProjectionsTest, RebuildSwapsInAnEqualReadModelWhileReadsGoOn) {
   constexpr int kJobs = 40;
   for (int i = 0; i < kJobs; ++i)
     append(*conn, finished_job(i % 2 ? "org_a" : "org_b", "ws_" + std::to_string(i % 3), i));
-  auto projections = all_projections();
+  auto projections = all_projections(config);
   for (auto& p : projections)
     project_all(*p);
   const std::string before = read_models_json();
@@ -170,7 +172,7 @@ TEST_F(ProjectionsTest, RebuildSwapsInAnEqualReadModelWhileReadsGoOn) {
     }
   });
   for (const char* name : {"usage", "audit", "jobs"}) {
-    auto p = projection_named(name);
+    auto p = projection_named(config, name);
     auto report = rebuild_projection(config, *p, stop);
     ASSERT_TRUE(report.ok()) << report.error().message;
     EXPECT_EQ(report->events, kJobs * 3);
@@ -194,10 +196,10 @@ TEST_F(ProjectionsTest, RebuildSwapsInAnEqualReadModelWhileReadsGoOn) {
 }
 
 TEST_F(ProjectionsTest, RebuildRefusesProjectionsWithSideEffects) {
-  auto webhooks = projection_named("webhooks");
+  auto webhooks = projection_named(config, "webhooks");
   ASSERT_NE(webhooks, nullptr);
   EXPECT_FALSE(rebuild_projection(config, *webhooks, stop).ok());
-  EXPECT_EQ(projection_named("no-such"), nullptr);
+  EXPECT_EQ(projection_named(config, "no-such"), nullptr);
 }
 
 // tests/golden/event_log.jsonl replays into tests/golden/read_models.json, live and rebuilt.
@@ -220,7 +222,7 @@ TEST_F(ProjectionsTest, GoldenEventLogReplaysIntoExpectedReadModels) {
     }
     tx.commit();
   }
-  auto projections = all_projections();
+  auto projections = all_projections(config);
   for (auto& p : projections)
     project_all(*p);
   const std::string live = read_models_json();

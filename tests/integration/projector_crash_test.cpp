@@ -55,8 +55,8 @@ bool caught_up(pqxx::connection& conn) {
   return tx
       .exec1(
           "SELECT bool_and(c.last_position = (SELECT position FROM events ORDER BY tx_id DESC,"
-          " position DESC LIMIT 1)) AND count(*) = 5 FROM projection_checkpoints c"
-          " WHERE c.name IN ('jobs', 'batches', 'webhooks', 'usage', 'audit')")[0]
+          " position DESC LIMIT 1)) AND count(*) = 6 FROM projection_checkpoints c"
+          " WHERE c.name IN ('jobs', 'batches', 'webhooks', 'usage', 'audit', 'conversations')")[0]
       .as<bool>(false);
 }
 
@@ -90,7 +90,7 @@ TEST(ProjectorCrash, StandbyFinishesAfterSigkillAndEqualsRebuild) {
 
   const Config config = test::config_from(p.env);
   StopSignal stop;
-  for (auto& projection : all_projections()) {
+  for (auto& projection : all_projections(config)) {
     if (projection->tables().empty()) continue;
     auto rebuilt = rebuild_projection(config, *projection, stop);
     ASSERT_TRUE(rebuilt.ok()) << rebuilt.error().message;
