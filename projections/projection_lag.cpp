@@ -11,13 +11,17 @@ Result<ProjectionLag> read_projection_lag(pqxx::connection& conn, const std::str
     ProjectionLag lag;
     lag.name = name;
     lag.checkpoint = read_checkpoint(tx, name);
+    // Counted exactly up to kMaxCountedLag; beyond, estimated from positions (counting
+    // millions of rows every few seconds would slow the catch-up it measures).
     const auto row = tx.exec_params1(
         "SELECT (SELECT count(*) FROM (SELECT 1 FROM events WHERE (tx_id, position) >"
         " ($1::xid8, $2::bigint) LIMIT $3) x),"
         " coalesce((SELECT extract(epoch FROM now() - recorded_at)::float8 FROM events"
-        " WHERE (tx_id, position) > ($1::xid8, $2::bigint) ORDER BY tx_id, position LIMIT 1), 0)",
+        " WHERE (tx_id, position) > ($1::xid8, $2::bigint) ORDER BY tx_id, position LIMIT 1), 0),"
+        " coalesce((SELECT max(position) FROM events), 0) - $2::bigint",
         std::to_string(lag.checkpoint.tx_id), lag.checkpoint.position, kMaxCountedLag);
     lag.events = row[0].as<std::int64_t>();
+    if (lag.events >= kMaxCountedLag) lag.events = std::max(lag.events, row[2].as<std::int64_t>());
     lag.seconds = std::max(0.0, row[1].as<double>());
     return lag;
   });

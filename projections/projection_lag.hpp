@@ -14,11 +14,11 @@ namespace bl {
 struct ProjectionLag {
   std::string name;
   Checkpoint checkpoint;
-  std::int64_t events = 0;  // counted up to kMaxCountedLag
+  std::int64_t events = 0;  // exact up to kMaxCountedLag, estimated beyond
   double seconds = 0;       // age of the oldest event not applied yet; 0 when caught up
 };
 
-inline constexpr std::int64_t kMaxCountedLag = 100'000'000;
+inline constexpr std::int64_t kMaxCountedLag = 100'000;
 
 Result<ProjectionLag> read_projection_lag(pqxx::connection& conn, const std::string& name);
 

@@ -11,6 +11,7 @@ namespace {
 
 constexpr const char* kShadowSchema = "bl_rebuild";
 constexpr const char* kRetiredSchema = "bl_retired";
+constexpr int kSwapAttempts = 30;
 constexpr const char* kShadowSearchPath = "SET LOCAL search_path TO bl_rebuild, public";
 
 void create_shadow_table(pqxx::transaction_base& tx, const std::string& table) {
@@ -75,6 +76,9 @@ Result<std::int64_t> swap_in(pqxx::connection& conn, Projection& projection,
     for (const auto& table : projection.tables()) {
       live_tables += (live_tables.empty() ? "public." : ", public.") + tx.quote_name(table);
     }
+    // A long reader must not stall every other reader queued behind this lock: give up after
+    // a moment and try again.
+    tx.exec("SET LOCAL lock_timeout = '2s'");
     tx.exec("LOCK TABLE " + live_tables + " IN ACCESS EXCLUSIVE MODE");
     tx.exec(kShadowSearchPath);
     std::int64_t total = 0;
@@ -116,13 +120,20 @@ Result<RebuildReport> rebuild_projection(const Config& config, Projection& proje
   const std::string checkpoint = "rebuild:" + name;
   log::info("projection.rebuild_started", {{"projection", log::code(name)}});
   if (auto s = prepare_shadow(**conn, projection, checkpoint); !s.ok()) return s.error();
-  auto filled =
-      fill_shadow(**conn, projection, checkpoint, config.projector_rebuild_page_size, stop);
-  if (!filled.ok()) return filled.error();
-  auto last = swap_in(**conn, projection, checkpoint, config.projector_rebuild_page_size);
-  if (!last.ok()) return last.error();
   RebuildReport report;
-  report.events = *filled + *last;
+  for (int attempt = 1;; ++attempt) {
+    auto filled =
+        fill_shadow(**conn, projection, checkpoint, config.projector_rebuild_page_size, stop);
+    if (!filled.ok()) return filled.error();
+    report.events += *filled;
+    auto last = swap_in(**conn, projection, checkpoint, config.projector_rebuild_page_size);
+    if (last.ok()) {
+      report.events += *last;
+      break;
+    }
+    if (attempt == kSwapAttempts || stop.stop_requested()) return last.error();
+    log::warn("projection.swap_retry", {{"projection", log::code(name)}, {"attempt", attempt}});
+  }
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   log::info("projection.rebuilt", {{"projection", log::code(name)}, {"events", report.events}});
   return report;
