@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <functional>
 
 #include "core/api_error.hpp"
 #include "core/event_log.hpp"
@@ -129,6 +130,26 @@ Result<std::string> quota_org(const Principal& caller, const HttpRequest& reques
   return *org;
 }
 
+using QuotaReader = std::function<std::string(pqxx::transaction_base&, const std::string& org)>;
+
+// An admin's read of its organization's quota data: read(tx, org) writes the answer.
+void answer_quota_read(const Authenticator& auth, PgPool& pool, const HttpRequest& request,
+                       Responder responder, QuotaReader read) {
+  auto caller = admin_caller(auth, request);
+  if (!caller.ok()) return responder.send(error_response(caller.error()));
+  auto org = quota_org(*caller, request);
+  if (!org.ok()) return responder.send(error_response(org.error()));
+  run_on_pool(pool, responder,
+              [responder, org = *org, read = std::move(read)](pqxx::connection& conn) {
+                auto answer = pg_call([&]() -> Result<std::string> {
+                  pqxx::read_transaction tx(conn);
+                  return read(tx, org);
+                });
+                if (!answer.ok()) return responder.send(database_error_response(answer.error()));
+                responder.send(HttpResponse::json(200, std::move(*answer)));
+              });
+}
+
 }  // namespace
 
 void UsageApi::add_routes(Router& router) {
@@ -175,30 +196,22 @@ void UsageApi::usage(HttpRequest& request, Responder responder) {
 }
 
 void UsageApi::get_quota(HttpRequest& request, Responder responder) {
-  auto caller = admin_caller(auth_, request);
-  if (!caller.ok()) return responder.send(error_response(caller.error()));
-  auto org = quota_org(*caller, request);
-  if (!org.ok()) return responder.send(error_response(org.error()));
-  run_on_pool(pool_, responder, [responder, org = *org](pqxx::connection& conn) {
-    auto answer = pg_call([&]() -> Result<std::string> {
-      pqxx::read_transaction tx(conn);
-      const QuotaLimits limits = read_quota(tx, org);
-      const UsageSum used = month_to_date_usage(tx, org);
-      JsonWriter w;
-      w.begin_object();
-      w.field("object", "quota");
-      w.field("organization_id", org);
-      write_limits(w, limits);
-      w.key("month_to_date").begin_object();
-      w.field("input_tokens", used.input_tokens);
-      w.field("output_tokens", used.output_tokens);
-      w.field("cost_nano_usd", used.cost_nano_usd);
-      w.end_object().end_object();
-      return w.str();
-    });
-    if (!answer.ok()) return responder.send(database_error_response(answer.error()));
-    responder.send(HttpResponse::json(200, std::move(*answer)));
-  });
+  answer_quota_read(auth_, pool_, request, responder,
+                    [](pqxx::transaction_base& tx, const std::string& org) {
+                      const QuotaLimits limits = read_quota(tx, org);
+                      const UsageSum used = month_to_date_usage(tx, org);
+                      JsonWriter w;
+                      w.begin_object();
+                      w.field("object", "quota");
+                      w.field("organization_id", org);
+                      write_limits(w, limits);
+                      w.key("month_to_date").begin_object();
+                      w.field("input_tokens", used.input_tokens);
+                      w.field("output_tokens", used.output_tokens);
+                      w.field("cost_nano_usd", used.cost_nano_usd);
+                      w.end_object().end_object();
+                      return w.str();
+                    });
 }
 
 void UsageApi::set_quota(HttpRequest& request, Responder responder) {
@@ -239,43 +252,36 @@ void UsageApi::set_quota(HttpRequest& request, Responder responder) {
 }
 
 void UsageApi::quota_history(HttpRequest& request, Responder responder) {
-  auto caller = admin_caller(auth_, request);
-  if (!caller.ok()) return responder.send(error_response(caller.error()));
-  auto org = quota_org(*caller, request);
-  if (!org.ok()) return responder.send(error_response(org.error()));
-  run_on_pool(pool_, responder, [responder, org = *org](pqxx::connection& conn) {
-    auto answer = pg_call([&]() -> Result<std::string> {
-      pqxx::read_transaction tx(conn);
-      const auto rows = tx.exec_params(
-          "SELECT (extract(epoch FROM changed_at))::bigint, changed_by, request_id,"
-          " old_token_limit, old_cost_limit_nano, new_token_limit, new_cost_limit_nano"
-          " FROM quota_changes WHERE org_id = $1 ORDER BY id DESC LIMIT $2",
-          org, kMaxHistory);
-      JsonWriter w;
-      w.begin_object();
-      w.field("object", "list");
-      w.key("data").begin_array();
-      for (const auto& r : rows) {
-        w.begin_object();
-        w.field("changed_at", r[0].as<std::int64_t>());
-        w.field("changed_by", r[1].as<std::string>());
-        w.field("request_id", r[2].as<std::string>());
-        w.key("old").begin_object();
-        write_limits(w, {opt_int(r[3]), opt_int(r[4])});
-        w.end_object();
-        w.key("new").begin_object();
-        write_limits(w, {opt_int(r[5]), opt_int(r[6])});
-        w.end_object();
-        w.end_object();
-      }
-      w.end_array();
-      w.field("has_more", false);
-      w.end_object();
-      return w.str();
-    });
-    if (!answer.ok()) return responder.send(database_error_response(answer.error()));
-    responder.send(HttpResponse::json(200, std::move(*answer)));
-  });
+  answer_quota_read(auth_, pool_, request, responder,
+                    [](pqxx::transaction_base& tx, const std::string& org) {
+                      const auto rows = tx.exec_params(
+                          "SELECT (extract(epoch FROM changed_at))::bigint, changed_by,"
+                          " request_id, old_token_limit, old_cost_limit_nano, new_token_limit,"
+                          " new_cost_limit_nano FROM quota_changes WHERE org_id = $1"
+                          " ORDER BY id DESC LIMIT $2",
+                          org, kMaxHistory);
+                      JsonWriter w;
+                      w.begin_object();
+                      w.field("object", "list");
+                      w.key("data").begin_array();
+                      for (const auto& r : rows) {
+                        w.begin_object();
+                        w.field("changed_at", r[0].as<std::int64_t>());
+                        w.field("changed_by", r[1].as<std::string>());
+                        w.field("request_id", r[2].as<std::string>());
+                        w.key("old").begin_object();
+                        write_limits(w, {opt_int(r[3]), opt_int(r[4])});
+                        w.end_object();
+                        w.key("new").begin_object();
+                        write_limits(w, {opt_int(r[5]), opt_int(r[6])});
+                        w.end_object();
+                        w.end_object();
+                      }
+                      w.end_array();
+                      w.field("has_more", false);
+                      w.end_object();
+                      return w.str();
+                    });
 }
 
 }  // namespace bl
