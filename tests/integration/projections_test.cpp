@@ -123,6 +123,27 @@ TEST_F(ProjectionsTest, LateCommittingTransactionIsNotSkipped) {
   EXPECT_EQ(query("SELECT sum(input_tokens) FROM usage_daily"), "12");
 }
 
+// The feed orders by the xid8 column, never by its text (where "10" sorts before "9" and a
+// page would have to sort the whole log).
+TEST_F(ProjectionsTest, FeedOrdersTransactionIdsAsNumbers) {
+  {
+    pqxx::work tx(*conn);
+    for (const char* xid : {"10", "9"}) {
+      tx.exec_params(
+          "INSERT INTO events (tx_id, stream_id, stream_type, version, event_type, data)"
+          " VALUES ($1::xid8, gen_random_uuid(), 'audit', 1, 'CommandAudited', '{}')",
+          std::string(xid));
+    }
+    tx.commit();
+  }
+  pqxx::work tx(*conn);
+  const auto events = read_events_after(tx, {}, 10);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].tx_id, 9u);
+  EXPECT_EQ(events[1].tx_id, 10u);
+  EXPECT_EQ(read_events_after(tx, {9, events[0].position}, 10).size(), 1u);
+}
+
 TEST_F(ProjectionsTest, ResultOfferedTwiceIsCountedOnce) {
   append(*conn, finished_job("org", "ws", 11));
   std::vector<RecordedEvent> events;
