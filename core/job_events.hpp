@@ -41,7 +41,8 @@ struct JobSubmitted {
   std::optional<Uuid> batch_id;
   std::optional<std::string> custom_id;
   std::optional<Uuid> conversation_id;
-  bool use_history = false;  // the worker prepends the conversation's earlier messages
+  // The worker prepends the conversation's earlier messages (projections/conversation_context).
+  bool use_history = false;
   int max_tokens = 0;  // clear: rate limiters estimate tokens from it
   // Plaintext JSON {"messages": [...], "parameters": {...}}; sealed in the event.
   std::string request_json;

@@ -6,8 +6,10 @@
 #include "core/log.hpp"
 #include "ingest/admin_api.hpp"
 #include "ingest/api_key.hpp"
+#include "ingest/audit_api.hpp"
 #include "ingest/batches_api.hpp"
 #include "ingest/chains_api.hpp"
+#include "ingest/conversations_api.hpp"
 #include "ingest/files_api.hpp"
 #include "ingest/job_waiters.hpp"
 #include "ingest/jobs_api.hpp"
@@ -21,10 +23,8 @@
 #include "ingest/request_gate.hpp"
 #include "ingest/static_routes.hpp"
 #include "ingest/status_api.hpp"
-#include "ingest/webhooks_api.hpp"
 #include "ingest/usage_api.hpp"
-#include "ingest/audit_api.hpp"
-#include "ingest/conversations_api.hpp"
+#include "ingest/webhooks_api.hpp"
 
 namespace bl {
 namespace {

@@ -131,8 +131,8 @@ void MessageBatchesApi::create(HttpRequest& request, Responder responder) {
     };
     if (existing->has_value()) return respond(**existing);
     if (auto refusal = quota_refusal(*conn, meta.org_id)) {
-      record_rejected_command(
-          pool_, {"message_batches.create", "batch", "", 429, refusal->code}, meta);
+      record_rejected_command(pool_, {"message_batches.create", "batch", "", 429, refusal->code},
+                              meta);
       return responder.send(anthropic_error(429, refusal->message, meta.request_id));
     }
     AnthropicBatchInput input = validate_anthropic_batch(body, caller.version, config_);
