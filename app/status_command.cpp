@@ -6,6 +6,8 @@
 #include "app/flags.hpp"
 #include "core/fleet_status.hpp"
 #include "core/json.hpp"
+#include "core/pg.hpp"
+#include "projections/projection_lag.hpp"
 
 namespace bl {
 namespace {
@@ -40,6 +42,14 @@ void print_text(const JsonValue& doc, std::int64_t now) {
                 static_cast<long long>((now - json_int(w, "last_seen_ms").value_or(now)) / 1000),
                 models.c_str());
   }
+  std::printf("\n%-32s %12s %12s\n", "PROJECTION", "LAG EVENTS", "LAG SECONDS");
+  for (const auto& p : doc["projections"].GetArray()) {
+    std::printf("%-32s %12lld %12.1f\n", std::string(json_string(p, "name").value_or("")).c_str(),
+                static_cast<long long>(json_int(p, "lag_events").value_or(0)),
+                p.HasMember("lag_seconds") && p["lag_seconds"].IsNumber()
+                    ? p["lag_seconds"].GetDouble()
+                    : 0.0);
+  }
 }
 
 }  // namespace
@@ -52,7 +62,13 @@ int run_status_command(const Config& config, int argc, char** argv) {
     return 1;
   }
   const std::int64_t now = now_ms();
-  auto status = fleet_status_json(**redis, config.redis_prefix, config.models, now);
+  // Projection lag needs PostgreSQL; without it the rest is still worth showing.
+  std::vector<ProjectionLagFigure> lag;
+  if (auto pg = pg_connect(config.database_url, 5000); pg.ok())
+    lag = projection_lag_figures(**pg, config);
+  else
+    std::fprintf(stderr, "batchline: postgresql unreachable; projection lag not shown\n");
+  auto status = fleet_status_json(**redis, config.redis_prefix, config.models, now, lag);
   if (!status.ok()) {
     std::fprintf(stderr, "batchline: %s\n", error_code_name(status.error().code));
     return 1;

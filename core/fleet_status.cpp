@@ -7,7 +7,8 @@
 namespace bl {
 
 Result<std::string> fleet_status_json(RedisClient& redis, const std::string& prefix,
-                                      const std::vector<ModelConfig>& models, std::int64_t now_ms) {
+                                      const std::vector<ModelConfig>& models, std::int64_t now_ms,
+                                      const std::vector<ProjectionLagFigure>& projections) {
   const QueueKeys keys(prefix);
   std::vector<RedisArgs> reads;
   for (const auto& m : models) {
@@ -56,7 +57,12 @@ Result<std::string> fleet_status_json(RedisClient& redis, const std::string& pre
     w.end_array();
     w.field("started_ms", wk.started_ms).field("last_seen_ms", wk.last_seen_ms).end_object();
   }
-  w.end_array().key("projections").begin_array().end_array().end_object();
+  w.end_array().key("projections").begin_array();
+  for (const auto& p : projections) {
+    w.begin_object().field("name", p.name).field("lag_events", p.lag_events);
+    w.field("lag_seconds", p.lag_seconds).end_object();
+  }
+  w.end_array().end_object();
   return w.str();
 }
 

@@ -6,7 +6,7 @@
 //
 // {"object":"status","queues":[{"model","band","length","pending"}],
 //  "workers":[{"id","host","pid","in_flight","max_in_flight","models":[...],"last_seen_ms"}],
-//  "projections":[]}
+//  "projections":[{"name","lag_events","lag_seconds"}]}   (empty when not given)
 
 #include <cstdint>
 #include <string>
@@ -17,7 +17,15 @@
 
 namespace bl {
 
+// How far one projection is behind the log (projections/projection_lag.hpp measures it).
+struct ProjectionLagFigure {
+  std::string name;
+  std::int64_t lag_events = 0;
+  double lag_seconds = 0;
+};
+
 Result<std::string> fleet_status_json(RedisClient& redis, const std::string& prefix,
-                                      const std::vector<ModelConfig>& models, std::int64_t now_ms);
+                                      const std::vector<ModelConfig>& models, std::int64_t now_ms,
+                                      const std::vector<ProjectionLagFigure>& projections = {});
 
 }  // namespace bl

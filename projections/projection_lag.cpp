@@ -2,6 +2,7 @@
 
 #include "core/metrics.hpp"
 #include "projections/projection_page.hpp"
+#include "projections/projector.hpp"
 
 namespace bl {
 
@@ -25,6 +26,16 @@ Result<ProjectionLag> read_projection_lag(pqxx::connection& conn, const std::str
     lag.seconds = std::max(0.0, row[1].as<double>());
     return lag;
   });
+}
+
+std::vector<ProjectionLagFigure> projection_lag_figures(pqxx::connection& conn,
+                                                        const Config& config) {
+  std::vector<ProjectionLagFigure> figures;
+  for (const auto& p : all_projections(config)) {
+    auto lag = read_projection_lag(conn, std::string(p->name()));
+    if (lag.ok()) figures.push_back({lag->name, lag->events, lag->seconds});
+  }
+  return figures;
 }
 
 void publish_projection_lag(const ProjectionLag& lag) {

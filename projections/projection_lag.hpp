@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "config/config.hpp"
 #include "core/event_log.hpp"
+#include "core/fleet_status.hpp"
 #include "core/result.hpp"
 
 namespace bl {
@@ -21,6 +23,11 @@ struct ProjectionLag {
 inline constexpr std::int64_t kMaxCountedLag = 100'000;
 
 Result<ProjectionLag> read_projection_lag(pqxx::connection& conn, const std::string& name);
+
+// The lag of every projection, for the fleet status; a projection that cannot be read is
+// left out.
+std::vector<ProjectionLagFigure> projection_lag_figures(pqxx::connection& conn,
+                                                        const Config& config);
 
 // Sets bl_projection_lag_events and bl_projection_lag_seconds for lag.name.
 void publish_projection_lag(const ProjectionLag& lag);

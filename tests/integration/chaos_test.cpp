@@ -76,10 +76,9 @@ long long scalar(const std::string& url, const std::string& sql) {
 TEST(Chaos, KilledRolesFlushedRedisAndRestartedPostgresLoseNothing) {
   const int jobs_wanted = env_int("BL_CHAOS_JOBS", 500);
   const int kills_per_role = env_int("BL_CHAOS_KILLS", 2);
-  // Workers do not yet reclaim a dead worker's pending deliveries (XAUTOCLAIM after a
-  // visibility timeout, issue 5): until they do, a job a SIGKILLed worker held stays queued
-  // forever, so the short run leaves workers alone. scripts/chaos kills them.
-  const bool kill_workers = env_int("BL_CHAOS_KILL_WORKERS", 0) != 0;
+  // A SIGKILLed worker's deliveries are reclaimed by the next worker after the visibility
+  // timeout (set short below); BL_CHAOS_KILL_WORKERS=0 spares the workers.
+  const bool kill_workers = env_int("BL_CHAOS_KILL_WORKERS", 1) != 0;
   const int batch_lines = std::max(20, jobs_wanted / 10);
   test::PrivatePostgres pg;
   ASSERT_TRUE(pg.ok());
@@ -87,12 +86,21 @@ TEST(Chaos, KilledRolesFlushedRedisAndRestartedPostgresLoseNothing) {
   ASSERT_TRUE(test::wait_until([&] { return redis.answers(); }));
   test::PipelineOptions options;
   options.start_roles = false;
+  // About 10% of calls fail at the mock (rate limits, server errors, dropped connections,
+  // malformed and truncated answers); BL_CHAOS_FAULTS=0 turns them off.
+  if (env_int("BL_CHAOS_FAULTS", 1) != 0) {
+    options.mock_args = {"--fault-429",       "0.02", "--fault-500",      "0.02",
+                         "--fault-529",       "0.02", "--fault-drop",     "0.02",
+                         "--fault-malformed", "0.01", "--fault-truncate", "0.01",
+                         "--retry-after-ms",  "200"};
+  }
   test::Pipeline p(options);
   p.env.set("BL_DATABASE_URL", pg.url());
   p.env.set("BL_REDIS_URL", redis.url());
   p.env.set("BL_AUTH_MAX_STALENESS_MS", "600000");
   p.env.set("BL_SWEEPER_INTERVAL_MS", "500");
   p.env.set("BL_SWEEPER_TIMEOUT_MS", "3000");
+  p.env.set("BL_WORKER_VISIBILITY_TIMEOUT_MS", "3000");
   p.env.set("BL_LOG_LEVEL", "info");
   const std::vector<std::string> roles = {"ingest", "relay", "work", "project"};
   std::map<std::string, test::Process*> running;

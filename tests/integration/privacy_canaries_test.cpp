@@ -4,7 +4,7 @@
 // any log file, in a pg_dump of the database, in Redis, or in /metrics of any role, with logs
 // at debug and at the production level. Secrets are not shown again after their creation.
 //
-// A new place for content is one line in plant_all() (issue 6: conversation titles).
+// A new place for content is one line in plant_all().
 
 #include <gtest/gtest.h>
 
@@ -89,13 +89,33 @@ void create_and_delete_webhook(Planting& run) {
             200);
 }
 
+// A conversation made by a job, then titled and described: the title and metadata are content.
+void title_conversation(Planting& run) {
+  const std::string conversation = "conv_0190aaaabbbbccccdddd0000000000c1";
+  const std::string prompt = run.plant("conversation prompt");
+  auto r = run.p.post("/v1/jobs", R"({"model":"test-model","conversation_id":")" + conversation +
+                                      R"(","messages":[{"role":"user","content":")" + prompt +
+                                      R"("}]})");
+  ASSERT_EQ(r.status, 202) << r.body;
+  run.job_ids.push_back(test::job_ids(r.body).at(0));
+  run.expected_echoes.push_back("Echo: " + prompt);
+  ASSERT_TRUE(test::wait_until(
+      [&] { return run.p.get("/v1/conversations/" + conversation).status == 200; }));
+  auto patched =
+      test::http("PATCH", run.p.url("/v1/conversations/" + conversation),
+                 R"({"title":")" + run.plant("conversation title") + R"(","metadata":{"topic":")" +
+                     run.plant("conversation metadata") + R"("}})",
+                 {run.p.auth_header(), "Content-Type: application/json"});
+  ASSERT_EQ(patched.status, 200) << patched.body;
+}
+
 // Every way content or a secret enters the system. Add a line for each new one.
 void plant_all(Planting& run) {
   submit_job(run);
   submit_openai_batch(run);
   submit_message_batch(run);
   create_and_delete_webhook(run);
-  // Conversation titles (issue 6): create a conversation titled run.plant("conversation title").
+  title_conversation(run);
 }
 
 class PrivacyCanaries : public ::testing::TestWithParam<std::string> {};

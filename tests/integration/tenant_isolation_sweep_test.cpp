@@ -10,7 +10,9 @@
 #include <set>
 
 #include "core/json.hpp"
+#include "core/stop_signal.hpp"
 #include "ingest/ingest_server.hpp"
+#include "projections/projector.hpp"
 #include "tests/support/batch_client.hpp"
 #include "tests/support/job_requests.hpp"
 #include "tests/support/tenants.hpp"
@@ -23,7 +25,8 @@ enum class As { kClient, kAdmin, kNobody };
 struct Probe {
   const char* method;
   const char* pattern;  // the route as the Router has it
-  const char* path;     // $job, $file, $batch, $msgbatch, $webhook, $key, $ws, $org: alpha's ids
+  const char* path;     // $job, $file, $batch, $msgbatch, $webhook, $prompt, $opt, $chain, $conv,
+                        // $key, $ws, $org
   As as;
   std::set<long> expect;
   const char* body = "";
@@ -41,6 +44,17 @@ const char* const kMessageBatchBody =
     R"("messages":[{"role":"user","content":"beta"}]}}]})";
 const char* const kWebhookBody =
     R"({"url":"https://hooks.example.com/beta","event_types":["job.failed"]})";
+const char* const kPromptBody = R"({"name":"p","content":"Say {input}"})";
+const char* const kOptimizationBody =
+    R"({"task_prompt":"Solve: {input}","dataset":{"examples":[)"
+    R"({"input":"a","expected":"b","split":"train"},)"
+    R"({"input":"c","expected":"d","split":"validation"}]},)"
+    R"("models":["test-model"],"scorer":{"type":"exact"},"optimizer":{"model":"test-model"},)"
+    R"("rounds":1,"candidates_per_round":1})";
+const char* const kChainBody =
+    R"({"job":{"model":"test-model","messages":[{"role":"user","content":"beta"}]},)"
+    R"("eval":{"model":"test-model","prompt":"Judge."},)"
+    R"("meta":{"model":"test-model","prompt":"Improve."}})";
 
 // One line per route.
 const Probe kProbes[] = {
@@ -91,9 +105,51 @@ const Probe kProbes[] = {
     {"GET", "/v1/organization/keys/{id}", "/v1/organization/keys/$key", As::kAdmin, kMissing},
     {"POST", "/v1/organization/keys/{id}/revoke", "/v1/organization/keys/$key/revoke", As::kAdmin,
      kMissing},
+    {"POST", "/v1/prompts", "/v1/prompts", As::kClient, kCreated, kPromptBody},
+    {"GET", "/v1/prompts", "/v1/prompts", As::kClient, kOk},
+    {"GET", "/v1/prompts/{id}", "/v1/prompts/$prompt", As::kClient, kMissing},
+    {"POST", "/v1/prompts/{id}/versions", "/v1/prompts/$prompt/versions", As::kClient, kMissing,
+     R"({"content":"x"})"},
+    {"POST", "/v1/prompts/{id}/versions/{version}/publish",
+     "/v1/prompts/$prompt/versions/1/publish", As::kClient, kMissing},
+    {"POST", "/v1/prompts/{id}/versions/{version}/archive",
+     "/v1/prompts/$prompt/versions/1/archive", As::kClient, kMissing},
+    {"POST", "/v1/optimizations", "/v1/optimizations", As::kClient, kCreated, kOptimizationBody},
+    {"GET", "/v1/optimizations", "/v1/optimizations", As::kClient, kOk},
+    {"GET", "/v1/optimizations/{id}", "/v1/optimizations/$opt", As::kClient, kMissing},
+    {"POST", "/v1/optimizations/{id}/pause", "/v1/optimizations/$opt/pause", As::kClient, kMissing},
+    {"POST", "/v1/optimizations/{id}/resume", "/v1/optimizations/$opt/resume", As::kClient,
+     kMissing},
+    {"POST", "/v1/optimizations/{id}/cancel", "/v1/optimizations/$opt/cancel", As::kClient,
+     kMissing},
+    {"POST", "/v1/optimizations/{id}/publish", "/v1/optimizations/$opt/publish", As::kClient,
+     kMissing, R"({"name":"x"})"},
+    {"POST", "/v1/chains", "/v1/chains", As::kClient, kCreated, kChainBody},
+    {"GET", "/v1/chains/{id}", "/v1/chains/$chain", As::kClient, kMissing},
+    {"GET", "/v1/usage", "/v1/usage", As::kClient, kOk},
+    {"GET", "/v1/admin/quota", "/v1/admin/quota?organization_id=$org", As::kAdmin, kOk},
+    {"POST", "/v1/admin/quota", "/v1/admin/quota?organization_id=$org", As::kAdmin, kOk,
+     R"({"monthly_token_limit":1000000000})"},
+    {"GET", "/v1/admin/quota/history", "/v1/admin/quota/history?organization_id=$org", As::kAdmin,
+     kOk},
+    {"GET", "/v1/admin/audit", "/v1/admin/audit", As::kAdmin, kOk},
+    {"GET", "/v1/admin/audit/export", "/v1/admin/audit/export?format=json", As::kAdmin, kOk},
+    {"GET", "/v1/admin/audit/stats", "/v1/admin/audit/stats", As::kAdmin, kOk},
+    {"GET", "/v1/conversations", "/v1/conversations", As::kClient, kOk},
+    {"GET", "/v1/conversations/{id}", "/v1/conversations/$conv", As::kClient, kMissing},
+    {"PATCH", "/v1/conversations/{id}", "/v1/conversations/$conv", As::kClient, kMissing,
+     R"({"title":"beta"})"},
+    {"DELETE", "/v1/conversations/{id}", "/v1/conversations/$conv", As::kClient, kMissing},
+    {"GET", "/v1/conversations/{id}/export", "/v1/conversations/$conv/export?format=json",
+     As::kClient, kMissing},
+    // Installation-wide figures only (queues, workers, projection lag): no tenant's objects.
+    {"GET", "/v1/admin/status", "/v1/admin/status", As::kAdmin, kOk},
     {"GET", "/healthz", "/healthz", As::kNobody, kOk},
     {"GET", "/readyz", "/readyz", As::kNobody, kOk},
     {"GET", "/metrics", "/metrics", As::kNobody, kOk},
+    {"GET", "/openapi.json", "/openapi.json", As::kNobody, kOk},
+    {"GET", "/ui", "/ui", As::kNobody, kOk},
+    {"GET", "/ui/{file}", "/ui/app.js", As::kNobody, kOk},
 };
 
 std::string replace_all(std::string s, const std::map<std::string, std::string>& ids) {
@@ -142,6 +198,12 @@ std::string alpha_state(const test::TestDatabase& db, const test::TestTenant& a)
           ws +
           ") || '/' || (SELECT coalesce(string_agg(status, ',' ORDER BY endpoint_id), '')"
           "   FROM webhook_endpoints WHERE workspace_id = " +
+          ws +
+          ") || '/' || (SELECT count(*) || ':' || coalesce(string_agg(v.state, ','), '')"
+          "   FROM prompt_versions v JOIN prompts p USING (prompt_id) WHERE p.workspace_id = " +
+          ws +
+          ") || '/' || (SELECT coalesce(string_agg(status, ','), '') FROM optimizations"
+          "   WHERE workspace_id = " +
           ws + ")")[0]
       .as<std::string>();
 }
@@ -175,6 +237,30 @@ TEST(TenantIsolationSweep, EveryRouteRefusesAnotherTenantsIdsAndChangesNothing) 
   ids["$batch"] = id_of(test::create_batch(p, ids["$file"]));
   ids["$msgbatch"] = id_of(alpha.post("/v1/messages/batches", kMessageBatchBody));
   ids["$webhook"] = id_of(alpha.post("/v1/webhooks", kWebhookBody));
+  ids["$prompt"] = id_of(alpha.post("/v1/prompts", kPromptBody));
+  ids["$opt"] = id_of(alpha.post("/v1/optimizations", kOptimizationBody));
+  ids["$chain"] = id_of(alpha.post("/v1/chains", kChainBody));
+  ids["$conv"] = "conv_0190aaaabbbbccccdddd0000000000c0";
+  ASSERT_EQ(alpha
+                .post("/v1/jobs", R"({"model":"test-model","conversation_id":")" + ids["$conv"] +
+                                      R"(","messages":[{"role":"user","content":"alpha"}]})")
+                .status,
+            202);
+  // Fold every read model (no roles run here), so reads have alpha's rows to leak.
+  {
+    StopSignal stop;
+    Projector projector(config, stop, {});
+    auto conn = p.db.connect();
+    auto projections = all_projections(config);
+    ASSERT_TRUE(test::wait_until([&] {
+      for (auto& projection : projections) {
+        for (auto n = projector.project_once(*conn, *projection); n.ok() && *n > 0;
+             n = projector.project_once(*conn, *projection)) {
+        }
+      }
+      return alpha.get("/v1/conversations/" + ids["$conv"]).status == 200;
+    }));
+  }
   for (const auto& [name, value] : ids)
     ASSERT_FALSE(value.empty()) << name;
   const std::string before = alpha_state(p.db, a);

@@ -11,16 +11,16 @@ import { chromium } from 'playwright-core';
 // Switched on when GET /v1/usage (contract 4, issue 6) is on main: the usage chart must then
 // come from that endpoint, with cost and models. Off, the chart may come from the batches'
 // own usage, which exists today; the tokens are checked either way.
-const USAGE_API_REQUIRED = false;
+const USAGE_API_REQUIRED = true;
 // Switched on when GET /v1/admin/status (contract 3, issue 5) is on main: the fleet view must
 // then list the pipeline's worker.
-const STATUS_API_REQUIRED = false;
+const STATUS_API_REQUIRED = true;
 // Switched on when GET /v1/admin/audit (contract 5, issue 6) is on main: the audit view must
 // then find the batch's creation.
-const AUDIT_API_REQUIRED = false;
+const AUDIT_API_REQUIRED = true;
 // Switched on when GET /v1/optimizations (contract 6, issue 7) is on main: the view must then
 // answer from it (the list may be empty).
-const OPTIMIZATIONS_API_REQUIRED = false;
+const OPTIMIZATIONS_API_REQUIRED = true;
 
 const base = process.env.BL_BASE_URL;
 const shots = process.env.BL_SHOTS;
