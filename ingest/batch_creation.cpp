@@ -2,11 +2,11 @@
 
 #include <cstring>
 
-#include "projections/batch_manager/batch_jobs.hpp"
 #include "core/event_log.hpp"
 #include "core/job_lifecycle.hpp"
 #include "core/outbox_rows.hpp"
 #include "ingest/command_audit.hpp"
+#include "projections/batch_manager/batch_jobs.hpp"
 
 namespace bl {
 namespace {

@@ -1,7 +1,5 @@
 #include "ingest/batches_api.hpp"
 
-#include "projections/batch_manager/batch_jobs.hpp"
-#include "projections/batch_manager/batch_results.hpp"
 #include "core/api_error.hpp"
 #include "core/file_store.hpp"
 #include "core/log.hpp"
@@ -12,6 +10,8 @@
 #include "ingest/openai_batch_input.hpp"
 #include "ingest/pool_replies.hpp"
 #include "ingest/quota_store.hpp"
+#include "projections/batch_manager/batch_jobs.hpp"
+#include "projections/batch_manager/batch_results.hpp"
 #include "projections/batch_queries.hpp"
 
 namespace bl {

@@ -2,8 +2,6 @@
 
 #include <charconv>
 
-#include "projections/batch_manager/batch_jobs.hpp"
-#include "projections/batch_manager/batch_results.hpp"
 #include "core/file_store.hpp"
 #include "core/log.hpp"
 #include "ingest/anthropic_batch_input.hpp"
@@ -12,6 +10,8 @@
 #include "ingest/command_audit.hpp"
 #include "ingest/pool_replies.hpp"
 #include "ingest/quota_store.hpp"
+#include "projections/batch_manager/batch_jobs.hpp"
+#include "projections/batch_manager/batch_results.hpp"
 #include "projections/batch_queries.hpp"
 
 namespace bl {

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
-#include "projections/batch_manager/batch_jobs.hpp"
 #include "config/config.hpp"
+#include "projections/batch_manager/batch_jobs.hpp"
 #include "projections/batch_row.hpp"
 
 namespace bl {
