@@ -17,7 +17,6 @@ TokenBucketSpec per_minute(int limit, int burst_seconds) {
 ModelGate::ModelGate(const ModelConfig& model, const QueueKeys& keys, int burst_seconds,
                      EventLoop& loop, RedisAsync& redis, Start start)
     : model_(model),
-      loop_(loop),
       redis_(redis),
       start_(std::move(start)),
       requests_key_(keys.rate_bucket(model.id, "requests")),

@@ -49,7 +49,6 @@ class ModelGate {
   void on_bucket(Result<RedisReply> reply, bool requests_bucket, bool retried_with_eval);
 
   const ModelConfig& model_;
-  EventLoop& loop_;
   RedisAsync& redis_;
   Start start_;
   std::string requests_key_;

@@ -51,7 +51,10 @@ Result<int> OptimizationManager::advance(pqxx::connection& conn, const Uuid& id)
       return std::make_pair(std::move(snap->run), std::move(*step));
     });
     if (!decided.ok()) return decided.error();
-    auto& [run, step] = *decided;
+    // Named references, not a structured binding: clang 14 (the fuzz and sanitizer builds)
+    // cannot capture bindings in the lambdas below.
+    auto& run = decided->first;
+    auto& step = decided->second;
     if (step.empty()) break;
     if (!step.cancel.empty()) {
       EventMetadata meta = run.owner;
@@ -96,7 +99,8 @@ Result<int> OptimizationManager::advance_chain(pqxx::connection& conn, const Uui
       return std::make_pair(std::move(snap->chain), std::move(*step));
     });
     if (!decided.ok()) return decided.error();
-    auto& [chain, step] = *decided;
+    auto& chain = decided->first;
+    auto& step = decided->second;
     if (step.events.empty() && !step.proposed_prompt) break;
     auto s = pg_call([&]() -> Status {
       pqxx::work tx(conn);
