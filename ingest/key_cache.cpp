@@ -87,7 +87,9 @@ Status KeyCache::refresh(pqxx::connection& conn) {
   auto loaded = pg_call([&]() -> Status {
     // One snapshot for the horizon and the rows.
     pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(conn);
-    const auto xmin = pg_view(tx.exec1("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")[0]);
+    // The row keeps its result alive: a view of a temporary's field would dangle.
+    const pqxx::row horizon = tx.exec1("SELECT pg_snapshot_xmin(pg_current_snapshot())::text");
+    const auto xmin = pg_view(horizon[0]);
     std::from_chars(xmin.data(), xmin.data() + xmin.size(), next_horizon);
     const auto rows = tx.exec_params(
         "SELECT key_hash, key_id, scope, coalesce(org_id, ''), coalesce(workspace_id, ''),"
