@@ -174,7 +174,8 @@ TEST_F(ReadApisTest, AuditListsExportsAndCountsTheOrganizationsCommands) {
   EXPECT_EQ(json_int(parsed(beta_admin.get("/v1/admin/audit/stats?action=jobs.create")), "total")
                 .value_or(-1),
             0);
-  for (const auto& r : parsed(beta_admin.get("/v1/admin/audit?limit=100"))["data"].GetArray())
+  const JsonDocument recent = parsed(beta_admin.get("/v1/admin/audit?limit=100"));
+  for (const auto& r : recent["data"].GetArray())
     EXPECT_EQ(json_string(r, "org_id").value_or(""), b.org_id);
 }
 

@@ -3,6 +3,7 @@
 // limits, the answer). One server per process; each input is one connection.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/crypto.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -19,6 +20,11 @@ namespace {
 bl::HttpServer& server() {
   static std::unique_ptr<bl::HttpServer> s = [] {
     std::signal(SIGPIPE, SIG_IGN);  // as every role does (core/stop_signal.cpp)
+    // OpenSSL first, on this thread: its exit-time cleanup is then registered before the
+    // server's destructor and runs after it, once the server thread (whose request ids come
+    // from RAND_bytes) has exited and freed its per-thread state. Initialized lazily on the
+    // server thread instead, the cleanup ran first and LeakSanitizer saw that state leak.
+    OPENSSL_init_crypto(OPENSSL_INIT_LOAD_CONFIG, nullptr);
     bl::Router router;
     auto echo = [](bl::HttpRequest& r, bl::Responder res) {
       std::string out = r.method + r.path + r.route + r.request_id;
