@@ -127,7 +127,9 @@ TEST(ConversationsApi, MessagesInOrderHistoryRenameExportDeleteAndIsolation) {
   ASSERT_TRUE(p.ready());
   test::ApiClient alpha{p.ingest_port, a.client_key};
   test::ApiClient beta{p.ingest_port, b.client_key};
+  // New keys reach ingest with its key cache's next reload (auth_refresh_ms): wait for both.
   ASSERT_TRUE(test::wait_until([&] { return alpha.get("/v1/jobs").status == 200; }));
+  ASSERT_TRUE(test::wait_until([&] { return beta.get("/v1/jobs").status == 200; }));
 
   EXPECT_EQ(alpha
                 .post("/v1/jobs", R"({"model": "test-model", "use_history": true,)"
